@@ -1,0 +1,52 @@
+# Multicore Python: `make lab` opens the course, `make test` runs every test. PYTHON= picks the interpreter.
+PYTHON ?= python3
+VENV ?= .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+PYTEST_ARGS ?=
+
+.PHONY: install lab test test-notebooks test-start-methods outputs lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, this is " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	$(BIN)/python -m jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1 || true
+	@touch $(STAMP)
+
+lab: install
+	$(BIN)/python -m jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-notebooks: install
+	$(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
+
+# The course must pass under every start method; `make test` covers the default (spawn).
+test-start-methods: install
+	COURSE_START_METHOD=fork $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
+	COURSE_START_METHOD=forkserver $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
+
+# Re-execute every notebook top to bottom, in place: stored outputs are always one fresh run.
+# `make outputs NB=notebooks/03_pools_and_futures.ipynb` regenerates just one.
+outputs: install
+	env -u COURSE_START_METHOD -u COURSE_CPUS $(BIN)/python -m jupyter nbconvert --to notebook --execute \
+	    --inplace --ExecutePreprocessor.timeout=300 $(or $(NB),$(NOTEBOOKS))
+
+lint: install
+	$(BIN)/python -m ruff check helpers tests notebooks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

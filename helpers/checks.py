@@ -1,0 +1,74 @@
+"""Exercise checkers: plain-words feedback on what is right and what is still wrong."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Report:
+    """Findings of one checker; prints as a ✔/✘ list and is truthy only when all passed."""
+
+    title: str
+    findings: list[tuple[bool, str]] = field(default_factory=list)
+
+    def expect(self, condition: bool, ok: str, wrong: str) -> bool:
+        """Record one finding: `ok` if condition holds, else `wrong`."""
+        self.findings.append((bool(condition), ok if condition else wrong))
+        return bool(condition)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.findings) and all(ok for ok, _ in self.findings)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        lines = [f"{self.title}: {'all correct' if self.passed else 'not yet'}"]
+        lines += [f"  {'✔' if ok else '✘'} {message}" for ok, message in self.findings]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def expect_parallel_pids(report: Report, pids: Iterable[int], minimum: int = 2,
+                         parent_pid: int | None = None) -> bool:
+    """Record whether the work ran in at least `minimum` distinct child processes."""
+    parent_pid = os.getpid() if parent_pid is None else parent_pid
+    try:
+        distinct = {int(p) for p in pids}
+    except (TypeError, ValueError):
+        return report.expect(False, "", "pids should be a list of process ids (whole numbers)")
+    in_children = report.expect(
+        parent_pid not in distinct,
+        "the work ran outside this kernel, in child processes",
+        "some work ran in this kernel itself (its pid is in the list): start child processes")
+    spread = report.expect(
+        len(distinct) >= minimum,
+        f"the work ran in {len(distinct)} different processes",
+        f"the work ran in {len(distinct)} process(es); it should be spread over at least {minimum}")
+    return in_children and spread
+
+
+def check_parallel_prime_count(count: object, pids: object, start: int, stop: int,
+                               minimum_processes: int = 2) -> Report:
+    """Exercise: count primes in [start, stop) with several processes; report count and pids."""
+    from .workloads import count_primes
+
+    report = Report("parallel prime count")
+    expected = count_primes(start, stop)
+    if count is None:
+        report.expect(False, "", "no answer yet: set `count` to the total your processes found")
+    else:
+        report.expect(count == expected, f"the count is right ({expected})",
+                      f"the count is {count!r}, but [{start}, {stop}) holds {expected} primes; "
+                      "check that the slices cover the range exactly once")
+    if pids is None:
+        report.expect(False, "", "no pids yet: have each worker report os.getpid() with its result")
+    else:
+        expect_parallel_pids(report, pids, minimum_processes)  # type: ignore[arg-type]
+    return report

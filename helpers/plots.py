@@ -1,0 +1,33 @@
+"""Matplotlib figures for measured results (kept out of `helpers/__init__` so workers stay light)."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from .cpus import usable_cpus
+from .timing import SpeedupCurve
+
+
+def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this machine",
+                 usable: int | None = None) -> Figure:
+    """Speedup against process count for each curve, with the ideal line and the usable-core mark."""
+    if not curves:
+        raise ValueError("plot_speedup needs at least one SpeedupCurve")
+    usable = usable_cpus() if usable is None else usable
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    top = max(p.processes for c in curves for p in c.points)
+    ax.plot([1, top], [1, top], linestyle="--", color="grey", label="ideal (speedup = processes)")
+    for curve in curves:
+        xs = [p.processes for p in curve.points]
+        ax.plot(xs, [p.speedup for p in curve.points], marker="o", label=curve.label)
+    if usable < top:
+        ax.axvline(usable, color="tab:red", linestyle=":", label=f"usable cores ({usable})")
+    ax.axhline(1, color="black", linewidth=0.5)
+    ax.set_xlabel("processes")
+    ax.set_ylabel("speedup over serial")
+    ax.set_title(title)
+    ax.set_xlim(left=0.8)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize="small")
+    return fig

@@ -1,0 +1,160 @@
+"""pytest plugin for the notebooks: private Jupyter settings, leak checks, per-notebook timings.
+
+Loaded through `-p tests.nbharness` (pyproject.toml) so its hooks see nbval's notebook items.
+After the last cell of each notebook it checks that the kernel has no child process left (the
+multiprocessing resource tracker and fork server excepted: they end with the kernel), and after
+the kernel has shut down, that no process it ever started is still alive and no new shared-memory
+segment is left in /dev/shm.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+SHM = Path("/dev/shm")
+INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+GRACE_SECONDS = 10.0
+
+_private_dirs: tempfile.TemporaryDirectory[str] | None = None
+_state: dict[str, dict] = {}
+_durations: dict[str, float] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep Jupyter, IPython and matplotlib settings out of the user's home during tests."""
+    global _private_dirs
+    _private_dirs = tempfile.TemporaryDirectory(prefix="multicore-tests-")
+    root = Path(_private_dirs.name)
+    for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_DATA_DIR", "jupyter-data"),
+                           ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
+                           ("MPLCONFIGDIR", "matplotlib")]:
+        (root / name).mkdir()
+        os.environ[variable] = str(root / name)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _private_dirs is not None:
+        _private_dirs.cleanup()
+
+
+def _is_notebook_cell(item: pytest.Item) -> bool:
+    return type(item).__name__ == "IPyNbCell"
+
+
+def _kernel_process(item: pytest.Item) -> psutil.Process | None:
+    kernel = getattr(item.parent, "kernel", None)
+    try:
+        return psutil.Process(kernel.km.provisioner.process.pid)  # type: ignore[union-attr]
+    except (AttributeError, psutil.Error):
+        return None
+
+
+def _is_infrastructure(proc: psutil.Process) -> bool:
+    try:
+        command = " ".join(proc.cmdline())
+    except psutil.Error:
+        return True
+    return any(name in command for name in INFRASTRUCTURE)
+
+
+def _describe(procs: list[psutil.Process]) -> str:
+    lines = []
+    for proc in procs:
+        try:
+            lines.append(f"  pid {proc.pid}: {' '.join(proc.cmdline())[:150]}")
+        except psutil.Error:
+            lines.append(f"  pid {proc.pid}: (gone)")
+    return "\n".join(lines)
+
+
+def _shm_segments() -> set[str]:
+    try:
+        return set(os.listdir(SHM))
+    except OSError:
+        return set()
+
+
+def _wait_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    _, alive = psutil.wait_procs(procs, timeout=seconds)
+    return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Remember every process each cell's kernel started; after the last cell, insist they ended."""
+    if not _is_notebook_cell(item):
+        return (yield)
+    key = str(item.parent.path)
+    state = _state.setdefault(key, {"seen": {}, "shm": _shm_segments(), "start": time.perf_counter()})
+    kernel = _kernel_process(item)
+    result = yield
+    if kernel is None:
+        return result
+    try:
+        children = kernel.children(recursive=True)
+    except psutil.Error:
+        return result
+    for child in children:
+        state["seen"][child.pid] = child
+    if item.nextitem_is_other_notebook:  # set in pytest_runtest_protocol below
+        workers = [c for c in children if not _is_infrastructure(c)]
+        left = _wait_gone(workers, GRACE_SECONDS)
+        if left:
+            message = (f"{item.parent.name}: child processes still running after the last cell "
+                       f"(every process must end with the cell that started it):\n{_describe(left)}")
+            for proc in left:
+                proc.kill()
+            pytest.fail(message)
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    item.nextitem_is_other_notebook = nextitem is None or nextitem.parent is not item.parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """Once the notebook's kernel is shut down, nothing it started may survive, nor any segment."""
+    result = yield
+    if not _is_notebook_cell(item) or not getattr(item, "nextitem_is_other_notebook", False):
+        return result
+    key = str(item.parent.path)
+    state = _state.pop(key, None)
+    if state is None:
+        return result
+    _durations[item.parent.name] = time.perf_counter() - state["start"]
+    orphans = _wait_gone(list(state["seen"].values()), GRACE_SECONDS)
+    new_segments = sorted(_shm_segments() - state["shm"])
+    problems = []
+    if orphans:
+        problems.append("processes outlived the kernel (orphans):\n" + _describe(orphans))
+        for proc in orphans:
+            proc.kill()
+    if new_segments:
+        problems.append(f"shared-memory segments left in {SHM}: {', '.join(new_segments)}")
+        for name in new_segments:
+            (SHM / name).unlink(missing_ok=True)
+    if problems:
+        pytest.fail(f"{item.parent.name}: " + "\n".join(problems))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Print each notebook's wall time, so slow notebooks are seen before CI times out."""
+    if not _durations:
+        return
+    method = os.environ.get("COURSE_START_METHOD", "spawn (default)")
+    terminalreporter.section(f"notebook wall times (start method: {method})")
+    for name, seconds in sorted(_durations.items()):
+        terminalreporter.write_line(f"{name:<40} {seconds:6.1f} s")
+    terminalreporter.write_line(f"{'total':<40} {sum(_durations.values()):6.1f} s")
