@@ -38,10 +38,12 @@ test-start-methods: install
 	COURSE_START_METHOD=forkserver $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
 
 # Re-execute every notebook top to bottom, in place: stored outputs are always one fresh run.
-# `make outputs NB=notebooks/03_pools_and_futures.ipynb` regenerates just one.
+# `make outputs NB=notebooks/03_pools_and_futures.ipynb` regenerates just one. Child processes' own
+# output is not captured (as under nbval), so stored outputs match what the tests see.
 outputs: install
 	env -u COURSE_START_METHOD -u COURSE_CPUS $(BIN)/python -m jupyter nbconvert --to notebook --execute \
-	    --inplace --ExecutePreprocessor.timeout=300 $(or $(NB),$(NOTEBOOKS))
+	    --inplace --ExecutePreprocessor.timeout=300 \
+	    --ExecutePreprocessor.extra_arguments=--IPKernelApp.capture_fd_output=False $(or $(NB),$(NOTEBOOKS))
 
 lint: install
 	$(BIN)/python -m ruff check helpers tests notebooks

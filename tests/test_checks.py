@@ -2,7 +2,8 @@
 
 import os
 
-from helpers.checks import Report, check_parallel_prime_count
+from helpers.checks import Report
+from helpers.checks.processes import check_parallel_prime_count
 from helpers.workloads import count_primes
 
 START, STOP = 10_000, 12_000

@@ -4,7 +4,13 @@ import multiprocessing as mp
 
 import pytest
 
-from helpers.course import START_METHODS, check_start_method, chosen_start_method, machine_summary, setup
+from helpers.course import (
+    START_METHODS,
+    check_start_method,
+    chosen_start_method,
+    machine_summary,
+    setup,
+)
 
 
 def test_default_is_spawn():

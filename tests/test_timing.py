@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
-from helpers.timing import SpeedupCurve, SpeedupPoint, format_ratio, format_seconds, measure, speedup_curve
+from helpers.timing import (
+    SpeedupCurve,
+    SpeedupPoint,
+    format_ratio,
+    format_seconds,
+    measure,
+    speedup_curve,
+)
 
 
 def test_measure_counts_calls_and_keeps_the_result():

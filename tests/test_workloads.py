@@ -4,8 +4,17 @@ import os
 
 import pytest
 
-from helpers.workloads import (busy_wait, count_primes, count_primes_tagged, estimate_pi, is_prime,
-                               monte_carlo_hits, prime_window, split_range, task_seeds)
+from helpers.workloads import (
+    busy_wait,
+    count_primes,
+    count_primes_tagged,
+    estimate_pi,
+    is_prime,
+    monte_carlo_hits,
+    prime_window,
+    split_range,
+    task_seeds,
+)
 
 
 def test_is_prime_small_numbers():

@@ -1,4 +1,7 @@
-"""Exercise checkers: plain-words feedback on what is right and what is still wrong."""
+"""Exercise checkers: plain-words feedback on what is right and what is still wrong.
+
+The Report type and shared expectations live here; each concern has its own checker module.
+"""
 
 from __future__ import annotations
 
@@ -52,23 +55,3 @@ def expect_parallel_pids(report: Report, pids: Iterable[int], minimum: int = 2,
         f"the work ran in {len(distinct)} different processes",
         f"the work ran in {len(distinct)} process(es); it should be spread over at least {minimum}")
     return in_children and spread
-
-
-def check_parallel_prime_count(count: object, pids: object, start: int, stop: int,
-                               minimum_processes: int = 2) -> Report:
-    """Exercise: count primes in [start, stop) with several processes; report count and pids."""
-    from .workloads import count_primes
-
-    report = Report("parallel prime count")
-    expected = count_primes(start, stop)
-    if count is None:
-        report.expect(False, "", "no answer yet: set `count` to the total your processes found")
-    else:
-        report.expect(count == expected, f"the count is right ({expected})",
-                      f"the count is {count!r}, but [{start}, {stop}) holds {expected} primes; "
-                      "check that the slices cover the range exactly once")
-    if pids is None:
-        report.expect(False, "", "no pids yet: have each worker report os.getpid() with its result")
-    else:
-        expect_parallel_pids(report, pids, minimum_processes)  # type: ignore[arg-type]
-    return report
