@@ -42,8 +42,9 @@ test-start-methods: install
 # output is not captured (as under nbval), so stored outputs match what the tests see.
 outputs: install
 	env -u COURSE_START_METHOD -u COURSE_CPUS $(BIN)/python -m jupyter nbconvert --to notebook --execute \
-	    --inplace --ExecutePreprocessor.timeout=300 \
+	    --inplace --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.extra_arguments=--IPKernelApp.capture_fd_output=False $(or $(NB),$(NOTEBOOKS))
+	$(BIN)/python tests/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 lint: install
 	$(BIN)/python -m ruff check helpers tests notebooks

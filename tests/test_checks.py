@@ -40,3 +40,35 @@ def test_parallel_prime_count_one_process_only():
 def test_parallel_prime_count_not_answered():
     report = check_parallel_prime_count(None, None, START, STOP)
     assert not report and "no answer yet" in str(report)
+
+
+def test_pipe_round_trip_checker():
+    from helpers.checks.processes import check_pipe_round_trip
+
+    assert check_pipe_round_trip(os.getpid() + 1, 0)
+    assert "not been joined" in str(check_pipe_round_trip(os.getpid() + 1, None))
+    assert "own pid" in str(check_pipe_round_trip(os.getpid(), 0))
+    assert not check_pipe_round_trip("123", 0)
+    assert "failed" in str(check_pipe_round_trip(os.getpid() + 1, 1))
+
+
+def test_default_processes_checker(monkeypatch):
+    from helpers.checks import start
+
+    monkeypatch.setattr(start, "usable_cpus", lambda: 3)
+    monkeypatch.setattr(start.os, "cpu_count", lambda: 8)
+    assert start.check_default_processes(3)
+    assert "os.cpu_count()" in str(start.check_default_processes(8))
+    assert not start.check_default_processes(5)
+    assert "no answer" in str(start.check_default_processes(None))
+
+
+def test_first_measurement_checker():
+    from helpers.checks.start import check_first_measurement
+    from helpers.timing import measure
+    from helpers.workloads import count_primes, prime_window
+
+    assert check_first_measurement(measure(count_primes, *prime_window(2_000), repeats=3), size=2_000)
+    assert "repeat" in str(check_first_measurement(measure(count_primes, *prime_window(2_000), repeats=1), size=2_000))
+    assert "expected" in str(check_first_measurement(measure(count_primes, 0, 10, repeats=3), size=2_000))
+    assert not check_first_measurement(1.5, size=2_000)

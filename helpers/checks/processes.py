@@ -22,3 +22,22 @@ def check_parallel_prime_count(count: object, pids: object, start: int, stop: in
     else:
         expect_parallel_pids(report, pids, minimum_processes)  # type: ignore[arg-type]
     return report
+
+
+def check_pipe_round_trip(child_pid: object, exit_code: object) -> Report:
+    """Exercise: receive a child's pid through a Pipe, join it, and read its exit code."""
+    import os
+
+    report = Report("pid through a Pipe")
+    if not isinstance(child_pid, int) or isinstance(child_pid, bool):
+        report.expect(False, "", "`child_pid` should be the int you received with parent_conn.recv()")
+    else:
+        report.expect(child_pid != os.getpid(), "the pid came from another process",
+                      "that is this kernel's own pid: receive the one the child sent")
+    if exit_code is None:
+        report.expect(False, "", "`exit_code` is None: the process has not been joined yet "
+                      "(call p.join(timeout=...) before reading p.exitcode)")
+    else:
+        report.expect(exit_code == 0, "the child exited cleanly (exit code 0)",
+                      f"exit code {exit_code!r}: the child failed or was stopped; 0 means success")
+    return report

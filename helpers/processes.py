@@ -1,0 +1,84 @@
+"""Workers and measurements for starting processes (notebooks on Process and start methods)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+from typing import Any
+
+from .timing import Timing, measure
+from .validation import check_int, check_processes
+from .workloads import count_primes, count_primes_into, prime_window, split_range
+
+JOIN_TIMEOUT = 120.0
+
+
+def say_hello(name: str) -> None:
+    """The seed's style of worker: it prints, which a notebook may never show (see notebook 01)."""
+    print(f"hello from {name}, pid {os.getpid()}", flush=True)
+
+
+def send_pid(conn: Any) -> None:
+    """Process target: send this process's pid back through a Pipe connection, then close it."""
+    conn.send(os.getpid())
+    conn.close()
+
+
+def exit_with(code: int) -> None:
+    """Process target: end the process with a given exit code (quietly, without a traceback)."""
+    sys.exit(check_int("code", code, minimum=0, maximum=255))
+
+
+def do_nothing() -> None:
+    """Process target that returns at once: what remains is the cost of starting a process."""
+
+
+def start_and_join(context: Any, processes: int) -> None:
+    """Start `processes` empty processes with a context, then join them all."""
+    workers = [context.Process(target=do_nothing) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(JOIN_TIMEOUT)
+        if worker.is_alive():
+            worker.terminate()
+            raise RuntimeError("a do-nothing process did not finish in time")
+
+
+def start_cost(method: str, processes: int = 4, repeats: int = 5) -> Timing:
+    """Median wall time to start and join `processes` do-nothing processes with one start method."""
+    if method not in mp.get_all_start_methods():
+        raise ValueError(f"start method {method!r} is not available here; "
+                         f"choose from {', '.join(mp.get_all_start_methods())}")
+    processes = check_processes(processes)
+    return measure(start_and_join, mp.get_context(method), processes, repeats=repeats, warmup=1)
+
+
+def count_primes_in_processes(processes: int, start: int, stop: int) -> int:
+    """Count primes in [start, stop) by hand: one Process per slice, results through a Queue."""
+    processes = check_processes(processes)
+    queue = mp.Queue()
+    workers = [mp.Process(target=count_primes_into, args=(queue, i, lo, hi))
+               for i, (lo, hi) in enumerate(split_range(start, stop, processes))]
+    try:
+        for worker in workers:
+            worker.start()
+        counts = [queue.get(timeout=JOIN_TIMEOUT)[2] for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(JOIN_TIMEOUT)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+    return sum(counts)
+
+
+def primes_serial(size: int) -> int:
+    """The standard prime job of `size` numbers, in this process."""
+    return count_primes(*prime_window(size))
+
+
+def primes_in_processes(processes: int, size: int) -> int:
+    """The standard prime job of `size` numbers, split over `processes` processes."""
+    return count_primes_in_processes(processes, *prime_window(size))
