@@ -1,0 +1,59 @@
+"""Performance-lab checkers: a right answer passes, each kind of wrong answer says what is wrong."""
+
+import os
+
+from helpers.checks.perf import check_amdahl, check_blas_limit, smallest_processes_for
+
+
+def right_amdahl(processes, serial_fraction):
+    return 1 / (serial_fraction + (1 - serial_fraction) / processes)
+
+
+def test_smallest_processes_for():
+    assert smallest_processes_for(12, 0.05) == 29
+    assert smallest_processes_for(25, 0.05) is None  # beyond the 20x ceiling
+    assert smallest_processes_for(1, 0.5) == 1
+
+
+def test_amdahl_right_answer():
+    report = check_amdahl(right_amdahl, 29)
+    assert report and "29 processes" in str(report)
+
+
+def test_amdahl_wrong_formula():
+    report = check_amdahl(lambda n, s: n * (1 - s), 29)
+    assert not report and "1 / (s + (1 - s) / n)" in str(report)
+
+
+def test_amdahl_formula_that_crashes_or_returns_nothing():
+    assert "raised ZeroDivisionError" in str(check_amdahl(lambda n, s: 1 / 0, 29))
+    assert "returned None" in str(check_amdahl(lambda n, s: None, 29))
+    assert "should be a function" in str(check_amdahl(None, 29))
+
+
+def test_amdahl_wrong_count():
+    assert "too few" in str(check_amdahl(right_amdahl, 20))
+    assert "more than needed" in str(check_amdahl(right_amdahl, 40))
+    assert "whole number" in str(check_amdahl(right_amdahl, 29.5))
+    assert not check_amdahl(right_amdahl, None)
+
+
+def test_blas_limit_right_answer():
+    report = check_blas_limit([(os.getpid() + 1, 1), (os.getpid() + 2, 1)])
+    assert report and "exactly one BLAS thread" in str(report)
+
+
+def test_blas_limit_default_threads():
+    report = check_blas_limit([(os.getpid() + 1, 2), (os.getpid() + 2, 2)])
+    assert not report and "initializer=limit_blas_threads" in str(report)
+
+
+def test_blas_limit_ran_in_the_kernel():
+    report = check_blas_limit([(os.getpid(), 1)])
+    assert not report and "this kernel" in str(report)
+
+
+def test_blas_limit_not_answered_or_malformed():
+    assert "no answer yet" in str(check_blas_limit(None))
+    assert "(pid, threads) pairs" in str(check_blas_limit([1, 2]))
+    assert "empty" in str(check_blas_limit([]))
