@@ -1,0 +1,122 @@
+"""Many processes by hand (notebook 02): workers, and the hand-split prime count as one function.
+
+Child processes import this module to run its workers, so it imports only the standard library
+(and `helpers` itself) at import time.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue as queue_module
+import sys
+import time
+from typing import Any
+
+from .validation import check_int, check_processes
+from .workloads import (
+    PRIME_WINDOW_START,
+    count_primes,
+    count_primes_into,
+    monte_carlo_hits,
+    prime_window,
+    split_range,
+)
+
+DEFAULT_TIMEOUT = 120.0
+
+
+def count_primes_serial(size: int, start: int = PRIME_WINDOW_START) -> int:
+    """The serial baseline: primes in the standard window of `size` numbers."""
+    return count_primes(*prime_window(size, start))
+
+
+def collect(results: Any, procs: list[Any], expected: int, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
+    """Take `expected` messages from a queue, failing fast if a worker dies or time runs out."""
+    expected = check_int("expected", expected, minimum=0)
+    if not timeout > 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    deadline = time.monotonic() + timeout
+    messages: list[Any] = []
+    while len(messages) < expected:
+        try:
+            messages.append(results.get(timeout=0.05))
+            continue
+        except queue_module.Empty:
+            pass
+        failed = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+        if failed:
+            raise RuntimeError(f"a worker process failed (exit codes {failed}) before sending its result")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {len(messages)} of {expected} results arrived within {timeout} s")
+    return messages
+
+
+def stop_all(procs: list[Any], timeout: float = 5.0) -> None:
+    """Join every process (bounded), terminating any still running: the clean-up every cell needs."""
+    for p in procs:
+        if p.pid is None:  # never started
+            continue
+        p.join(timeout=timeout)
+        if p.is_alive():
+            p.terminate()
+            p.join(timeout=timeout)
+
+
+def count_primes_in_processes(processes: int, size: int, start: int = PRIME_WINDOW_START,
+                              timeout: float = DEFAULT_TIMEOUT) -> int:
+    """Notebook 02's hand split as one function: N Processes, one Queue, drain, join all, sum."""
+    processes = check_processes(processes)
+    parts = split_range(*prime_window(size, start), processes)
+    results = mp.Queue()
+    procs = [mp.Process(target=count_primes_into, args=(results, part, lo, hi))
+             for part, (lo, hi) in enumerate(parts)]
+    try:
+        for p in procs:
+            p.start()
+        messages = collect(results, procs, len(procs), timeout)  # drain before join
+        for p in procs:
+            p.join(timeout=timeout)
+    finally:
+        stop_all(procs)
+        results.close()
+        results.join_thread()
+    if any(p.exitcode != 0 for p in procs):
+        raise RuntimeError(f"worker exit codes {[p.exitcode for p in procs]}; expected all 0")
+    return sum(count for _, _, count in messages)
+
+
+def start_and_join_idle(processes: int) -> None:
+    """Start `processes` children that do nothing and join them: the pure start-up cost."""
+    procs = [mp.Process(target=os.getpid) for _ in range(check_processes(processes))]
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        stop_all(procs, timeout=30.0)
+
+
+def monte_carlo_into(results: Any, part: int, samples: int, seed: int) -> None:
+    """Process target: count quarter-circle hits for one seed and put (part, pid, hits) on `results`."""
+    results.put((part, os.getpid(), monte_carlo_hits(samples, seed)))
+
+
+def finish_with(code: int, seconds: float = 0.0) -> None:
+    """Process target: wait `seconds`, then exit with `code` quietly (no traceback on stderr)."""
+    code = check_int("code", code, minimum=0, maximum=255)
+    if not 0 <= seconds <= 60:
+        raise ValueError(f"seconds must be between 0 and 60, got {seconds!r}")
+    time.sleep(seconds)
+    sys.exit(code)
+
+
+def os_view(pid: int | None) -> str:
+    """How the operating system sees a process now: running, sleeping, zombie, or gone (reaped)."""
+    import psutil  # imported here: child processes import this module and must stay light
+
+    if pid is None:
+        return "never started"
+    try:
+        return psutil.Process(pid).status()
+    except psutil.NoSuchProcess:
+        return "gone (reaped)"

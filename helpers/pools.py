@@ -1,0 +1,90 @@
+"""Workers for pools and futures (notebook 03): tiny tasks, slow tasks, set-up, failure, timeouts.
+
+Pool workers import this module, so it imports only the standard library at import time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+from .validation import check_int
+from .workloads import monte_carlo_hits
+
+# Filled in by `load_small_primes`, once in each pool worker (see the `initializer` section).
+_TABLE: list[int] = []
+_SETUPS = 0
+
+
+def square(x: int) -> int:
+    """A tiny task: so cheap that sending it to a worker costs far more than running it."""
+    return x * x
+
+
+def power(base: int, exponent: int) -> int:
+    """A task taking two arguments, for `starmap`."""
+    return base**exponent
+
+
+def square_with_pid(x: int) -> tuple[int, int, int]:
+    """(x, x*x, pid of the worker): shows which process ran each task."""
+    return x, x * x, os.getpid()
+
+
+def slow_square(x: int, step: float = 0.05) -> tuple[int, int]:
+    """(x, x*x) after sleeping (x % 4) * step seconds, so tasks finish out of submission order."""
+    if not 0 <= step <= 10:
+        raise ValueError(f"step must be between 0 and 10 seconds, got {step!r}")
+    time.sleep((x % 4) * step)
+    return x, x * x
+
+
+def checked_sqrt(x: float) -> float:
+    """Square root that refuses negative input with a ValueError (to show errors in workers)."""
+    if x < 0:
+        raise ValueError(f"cannot take the square root of {x}: inputs must be >= 0")
+    return math.sqrt(x)
+
+
+def sleep_then_return(seconds: float, value: object = None) -> object:
+    """Sleep `seconds` (at most 60), then return `value`: a task that is too slow for a timeout."""
+    if not 0 <= seconds <= 60:
+        raise ValueError(f"seconds must be between 0 and 60, got {seconds!r}")
+    time.sleep(seconds)
+    return value
+
+
+def small_primes(limit: int) -> list[int]:
+    """Primes below `limit` by the sieve of Eratosthenes."""
+    limit = check_int("limit", limit, minimum=2, maximum=10**8)
+    sieve = bytearray([1]) * limit
+    sieve[0:2] = b"\x00\x00"
+    for n in range(2, math.isqrt(limit - 1) + 1):
+        if sieve[n]:
+            sieve[n * n::n] = bytes(len(range(n * n, limit, n)))
+    return [n for n in range(limit) if sieve[n]]
+
+
+def load_small_primes(limit: int) -> None:
+    """Pool initializer: build the prime table once per worker, not once per task."""
+    global _TABLE, _SETUPS
+    _TABLE = small_primes(limit)
+    _SETUPS += 1
+
+
+def is_prime_with_table(n: int) -> tuple[bool, int, int]:
+    """(is n prime, worker pid, times this worker ran the initializer), using the worker's table."""
+    if not _TABLE:
+        raise RuntimeError("no prime table in this worker: start the Pool with "
+                           "initializer=load_small_primes")
+    n = check_int("n", n)
+    if n > _TABLE[-1] ** 2:
+        raise ValueError(f"n={n} is too large for a table of primes up to {_TABLE[-1]}")
+    prime = n >= 2 and all(n % p for p in _TABLE if p * p <= n)
+    return prime, os.getpid(), _SETUPS
+
+
+def hits_and_pid(samples: int, seed: int) -> tuple[int, int]:
+    """Monte Carlo quarter-circle hits for one seed, with the worker's pid."""
+    return monte_carlo_hits(samples, seed), os.getpid()

@@ -1,0 +1,100 @@
+"""helpers.pools and helpers.poolplots: the notebook 03 workers, in-process and in a real pool."""
+
+import math
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from matplotlib.figure import Figure
+
+import helpers.pools as pools
+from helpers.poolplots import plot_chunksize_sweep
+from helpers.workloads import count_primes, monte_carlo_hits
+
+
+def test_small_workers():
+    assert pools.square(7) == 49 and pools.power(2, 10) == 1024
+    assert pools.square_with_pid(3) == (3, 9, os.getpid())
+    assert pools.slow_square(5, step=0) == (5, 25)
+    assert pools.sleep_then_return(0, "x") == "x"
+    assert pools.hits_and_pid(1_000, 3) == (monte_carlo_hits(1_000, 3), os.getpid())
+
+
+@pytest.mark.parametrize("call", [lambda: pools.slow_square(1, step=-1),
+                                  lambda: pools.sleep_then_return(61),
+                                  lambda: pools.small_primes(1)])
+def test_bad_input_is_refused(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_checked_sqrt():
+    assert pools.checked_sqrt(9) == 3.0
+    with pytest.raises(ValueError, match="inputs must be >= 0"):
+        pools.checked_sqrt(-1)
+
+
+def test_small_primes_matches_trial_division():
+    assert pools.small_primes(30) == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]
+    assert len(pools.small_primes(10_000)) == count_primes(0, 10_000)
+
+
+def test_is_prime_with_table_needs_the_initializer(monkeypatch):
+    monkeypatch.setattr(pools, "_TABLE", [])
+    with pytest.raises(RuntimeError, match="initializer"):
+        pools.is_prime_with_table(7)
+
+
+def test_is_prime_with_table_after_the_initializer(monkeypatch):
+    monkeypatch.setattr(pools, "_TABLE", [])
+    monkeypatch.setattr(pools, "_SETUPS", 0)
+    pools.load_small_primes(100)
+    assert [pools.is_prime_with_table(n)[0] for n in range(30)] == [
+        count_primes(n, n + 1) == 1 for n in range(30)]
+    assert pools.is_prime_with_table(97) == (True, os.getpid(), 1)
+    with pytest.raises(ValueError, match="too large"):
+        pools.is_prime_with_table(100_000)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_run_in_a_real_pool(method):
+    ctx = mp.get_context(method)
+    with ctx.Pool(2, initializer=pools.load_small_primes, initargs=(10_000,)) as pool:
+        assert pool.map(pools.square, range(5)) == [0, 1, 4, 9, 16]
+        answers = pool.map(pools.is_prime_with_table, range(10_000_000, 10_000_050))
+        assert all(setups == 1 for _, _, setups in answers)
+        assert os.getpid() not in {pid for _, pid, _ in answers}
+        with pytest.raises(ValueError, match=">= 0"):
+            pool.map(pools.checked_sqrt, [1, -1])
+    assert mp.active_children() == []
+
+
+def test_executor_runs_the_workers():
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as executor:
+        assert list(executor.map(pools.checked_sqrt, [4, 9])) == [2.0, 3.0]
+        assert isinstance(executor.submit(pools.checked_sqrt, -4).exception(timeout=60), ValueError)
+    assert mp.active_children() == []
+
+
+def test_chunksize_plot():
+    fig = plot_chunksize_sweep({1: 0.5, 16: 0.05, 256: 0.02}, 0.001, tasks=1000, processes=2)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    assert math.isclose(fig.axes[0].lines[1].get_ydata()[0], 0.001)
+
+
+@pytest.mark.parametrize("args", [({}, 0.1), ({0: 1.0}, 0.1), ({1: 1.0}, 0)])
+def test_chunksize_plot_refuses_bad_input(args):
+    with pytest.raises(ValueError):
+        plot_chunksize_sweep(*args, tasks=10, processes=2)
+
+
+def test_worker_module_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers.pools, helpers.manyprocs; "
+            "heavy = {'matplotlib', 'ipywidgets', 'IPython', 'pandas', 'psutil'} & set(sys.modules); "
+            "print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
