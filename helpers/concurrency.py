@@ -1,0 +1,223 @@
+"""Serial, threads, asyncio and processes on I/O-bound and CPU-bound jobs, measured in one run.
+
+Also the event-loop heartbeat (how long the loop was blocked) and the facts about the seed's
+`asyncio.get_event_loop()` pattern. Standard library only at import time (pool workers import it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .iobound import check_seconds, fetch, fetch_async
+from .timing import Timing, format_ratio, format_seconds
+from .validation import check_int, check_processes
+from .workloads import busy_wait, count_primes, prime_window, split_range
+
+TOOLS = ("serial", "threads", "asyncio", "processes")
+WORKLOADS = ("I/O-bound", "CPU-bound")
+MAX_THREADS = 64
+
+
+def cpu_job(usable: int) -> list[tuple[int, int]]:
+    """The CPU-bound job of the grid: a prime count split into 2 slices per usable core."""
+    usable = check_processes(usable)
+    size = 25_000 * min(max(usable, 2), 4)  # about 0.3-1 s serial on one laptop core
+    return split_range(*prime_window(size), 2 * usable)
+
+
+async def count_primes_inline(start: int, stop: int) -> int:
+    """A coroutine that computes without ever awaiting: nothing else runs on the loop meanwhile."""
+    return count_primes(start, stop)
+
+
+@dataclass(frozen=True)
+class ConcurrencyGrid:
+    """Median wall times of each tool on each workload, measured in the same run."""
+
+    timings: dict[tuple[str, str], Timing]
+    results_match: bool
+    threads: int
+    processes: int
+
+    def seconds(self, workload: str, tool: str) -> float:
+        """Median seconds of one tool on one workload."""
+        if (workload, tool) not in self.timings:
+            raise ValueError(f"no measurement for {workload!r} with {tool!r}; "
+                             f"workloads are {WORKLOADS}, tools are {TOOLS}")
+        return self.timings[workload, tool].median
+
+    def speedup(self, workload: str, tool: str) -> float:
+        """How many times faster than the serial loop on the same workload."""
+        return self.seconds(workload, "serial") / self.seconds(workload, tool)
+
+    def table(self) -> str:
+        """Times, then speedups over serial: one row per workload, one column per tool."""
+        head = f"{'':<10}" + "".join(f"{tool:>11}" for tool in TOOLS)
+        lines = ["median time", head]
+        for workload in WORKLOADS:
+            lines.append(f"{workload:<10}" + "".join(
+                f"{format_seconds(self.seconds(workload, tool)):>11}" for tool in TOOLS))
+        lines += ["", "speedup over serial", head]
+        for workload in WORKLOADS:
+            lines.append(f"{workload:<10}" + "".join(
+                f"{format_ratio(self.speedup(workload, tool)):>11}" for tool in TOOLS))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+async def measure_grid(urls: Sequence[str], spans: Sequence[tuple[int, int]], *,
+                       threads: int, processes: int, repeats: int = 3) -> ConcurrencyGrid:
+    """Time every tool on both jobs (repeats interleaved, pools started before the clock)."""
+    if not urls or not spans:
+        raise ValueError("measure_grid needs at least one URL and one (start, stop) span")
+    threads = check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
+    processes = check_processes(processes)
+    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    urls, spans = list(urls), [tuple(s) for s in spans]
+    starts, stops = [s[0] for s in spans], [s[1] for s in spans]
+    with ThreadPoolExecutor(max_workers=threads) as thread_pool, \
+            ProcessPoolExecutor(max_workers=processes) as process_pool:
+        list(process_pool.map(busy_wait, [0.05] * processes, timeout=60))  # start every worker
+
+        async def gather_fetches() -> list[bytes]:
+            return await asyncio.gather(*(fetch_async(u) for u in urls))
+
+        async def gather_inline() -> list[int]:
+            return await asyncio.gather(*(count_primes_inline(a, b) for a, b in spans))
+
+        jobs: dict[tuple[str, str], Callable[[], Any]] = {
+            ("I/O-bound", "serial"): lambda: [fetch(u) for u in urls],
+            ("I/O-bound", "threads"): lambda: list(thread_pool.map(fetch, urls, timeout=60)),
+            ("I/O-bound", "asyncio"): gather_fetches,
+            ("I/O-bound", "processes"): lambda: list(process_pool.map(fetch, urls, timeout=60)),
+            ("CPU-bound", "serial"): lambda: [count_primes(a, b) for a, b in spans],
+            ("CPU-bound", "threads"): lambda: list(
+                thread_pool.map(count_primes, starts, stops, timeout=120)),
+            ("CPU-bound", "asyncio"): gather_inline,
+            ("CPU-bound", "processes"): lambda: list(
+                process_pool.map(count_primes, starts, stops, timeout=120)),
+        }
+        times: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
+        results: dict[tuple[str, str], Any] = {}
+        for _ in range(repeats):
+            for key, job in jobs.items():
+                begin = time.perf_counter()
+                outcome = job()
+                if isinstance(outcome, Awaitable):
+                    outcome = await outcome
+                times[key].append(time.perf_counter() - begin)
+                results[key] = outcome
+    match = all(results[w, tool] == results[w, "serial"] for w in WORKLOADS for tool in TOOLS)
+    timings = {key: Timing(tuple(values), results[key]) for key, values in times.items()}
+    return ConcurrencyGrid(timings, match, threads, processes)
+
+
+def time_threads_on_cpu(spans: Sequence[tuple[int, int]], threads: int,
+                        repeats: int = 3) -> tuple[float, float, bool]:
+    """(serial seconds, threads seconds, results equal) for the CPU job: free-threading's test."""
+    threads = check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
+    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    starts, stops = [s[0] for s in spans], [s[1] for s in spans]
+    serial_times, thread_times = [], []
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in range(repeats):
+            begin = time.perf_counter()
+            serial = [count_primes(a, b) for a, b in spans]
+            serial_times.append(time.perf_counter() - begin)
+            begin = time.perf_counter()
+            threaded = list(pool.map(count_primes, starts, stops, timeout=120))
+            thread_times.append(time.perf_counter() - begin)
+    return statistics.median(serial_times), statistics.median(thread_times), serial == threaded
+
+
+@dataclass
+class Heartbeat:
+    """Beats every `interval` s on the running event loop; a long gap means the loop was blocked."""
+
+    interval: float = 0.01
+    gaps: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.interval = check_seconds("interval", self.interval, minimum=0.001, maximum=1.0)
+        self._task: asyncio.Task[None] | None = None
+        self._start = self._last = 0.0
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self._record(time.perf_counter())
+
+    def _record(self, now: float) -> None:
+        self.gaps.append(now - self._last)
+        self.times.append(now - self._start)
+        self._last = now
+
+    async def __aenter__(self) -> Heartbeat:
+        if self._task is not None:
+            raise RuntimeError("this Heartbeat is already running")
+        self.gaps.clear()
+        self.times.clear()
+        self._start = self._last = time.perf_counter()
+        self._task = asyncio.get_running_loop().create_task(self._beat())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        now = time.perf_counter()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._record(now)  # the last stretch: if the loop was blocked until now, this shows it
+        self.elapsed = now - self._start
+
+    @property
+    def beats(self) -> int:
+        """How many times the heartbeat coroutine got to run."""
+        return max(0, len(self.gaps) - 1)
+
+    @property
+    def max_gap(self) -> float:
+        """The longest time between two beats: how long the loop was kept busy at most."""
+        return max(self.gaps, default=0.0)
+
+    def __str__(self) -> str:
+        return (f"longest gap between beats {format_seconds(self.max_gap)} "
+                f"during {format_seconds(self.elapsed)}")
+
+
+# The seed article's pattern: asyncio.get_event_loop().run_until_complete(...) at module level.
+SEED_RAN = "ran without a warning"
+SEED_WARNED = "ran, with a DeprecationWarning"
+SEED_FAILED = "failed with RuntimeError (no current event loop)"
+
+
+def seed_outcome(returncode: int, stdout: str, stderr: str) -> str:
+    """Classify a run of the seed's script from its exit status and output."""
+    if returncode != 0:
+        return SEED_FAILED if "RuntimeError" in stderr else f"failed (exit status {returncode})"
+    return SEED_WARNED if "DeprecationWarning" in stderr else SEED_RAN
+
+
+def documented_seed_outcomes(version: tuple[int, int] | None = None) -> set[str]:
+    """What the Python docs say the seed's pattern does on a version (3.14 made it an error)."""
+    version = tuple(sys.version_info[:2]) if version is None else tuple(version)  # type: ignore[assignment]
+    if version >= (3, 14):
+        return {SEED_FAILED}
+    if version >= (3, 12):
+        return {SEED_WARNED}
+    return {SEED_RAN, SEED_WARNED}  # deprecated in the docs since 3.10; 3.10.0-3.11.0 warned
+
