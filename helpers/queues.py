@@ -1,0 +1,361 @@
+"""Workers and tools for notebook 04: producers, consumers, pipes, back-pressure and throughput.
+
+Child processes import this module, so it imports only the standard library at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import queue as queue_module
+import statistics
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .timing import format_seconds
+from .validation import check_int
+from .workloads import count_primes
+
+STOP = None  # the sentinel: "no more work", one per consumer
+FLUSH = "flush"  # throughput sink: reply with what you received so far
+CHANNELS = ("Queue", "Pipe")
+MAX_MESSAGE_BYTES = 256 * 2**20
+GET_TIMEOUT = 60.0  # a worker whose parent vanished gives up after this long instead of hanging
+
+
+# --- small formatters (the forms tests/sanitize.cfg recognises) -------------------------------
+
+def format_size(nbytes: float) -> str:
+    """16 B / 4.0 KiB / 1.0 MiB / 2.5 GiB."""
+    if nbytes < 0:
+        raise ValueError(f"a size cannot be negative, got {nbytes}")
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{nbytes:.0f} B"
+
+
+def format_rate(value: float, unit: str) -> str:
+    """1,234 msg/s or 12.3 MB/s: whole numbers with separators from 100 up, else one decimal."""
+    if unit not in ("msg/s", "MB/s", "items/s"):
+        raise ValueError(f"unit must be msg/s, MB/s or items/s, got {unit!r}")
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
+
+
+# --- running processes so none outlives the cell -----------------------------------------------
+
+@contextmanager
+def started(*processes: Any, timeout: float = 30.0) -> Iterator[tuple[Any, ...]]:
+    """Start the processes; on leaving, join each (shared timeout), terminate any still alive."""
+    if not processes:
+        raise ValueError("started() needs at least one process")
+    if not 0 < timeout <= 3600:
+        raise ValueError(f"timeout must be between 0 and 3600 seconds, got {timeout!r}")
+    for process in processes:
+        process.start()
+    try:
+        yield processes
+    finally:
+        deadline = time.monotonic() + timeout
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(5)
+
+
+def wait_joined(joinable: Any, timeout: float) -> bool:
+    """`joinable.join()` bounded by a timeout: True once every item was marked task_done()."""
+    if not 0 < timeout <= 3600:
+        raise ValueError(f"timeout must be between 0 and 3600 seconds, got {timeout!r}")
+    waiter = threading.Thread(target=joinable.join, daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    return not waiter.is_alive()
+
+
+def drain(q: Any, timeout: float = 0.5) -> list[Any]:
+    """Take everything still in a queue (waiting up to `timeout` for stragglers), for clean-up."""
+    items = []
+    while True:
+        try:
+            items.append(q.get(timeout=timeout))
+        except queue_module.Empty:
+            return items
+
+
+# --- producers and consumers -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Consumed:
+    """What one consumer process received: its pid, the items, and when it took each."""
+
+    pid: int
+    items: list[Any] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+
+def produce(q: Any, count: int, *, producer: int = 0, gap: float = 0.0,
+            wait_for: Any = None, stops: int = 0, report: Any = None) -> None:
+    """Put (producer, 0) .. (producer, count-1) with `gap` s between, then `stops` STOP sentinels.
+
+    `wait_for` (an Event) holds production back until it is set; `report` (a Queue) receives
+    (pid, time.time()) once the last put has returned, to show back-pressure.
+    """
+    count = check_int("count", count, maximum=10**7)
+    stops = check_int("stops", stops, maximum=1024)
+    if wait_for is not None and not wait_for.wait(GET_TIMEOUT):
+        return
+    for seq in range(count):
+        if gap:
+            time.sleep(gap)
+        q.put((producer, seq))
+    for _ in range(stops):
+        q.put(STOP)
+    if report is not None:
+        report.put((os.getpid(), time.time()))
+
+
+def consume_while_not_empty(q: Any, results: Any, ready: Any = None) -> None:
+    """The seed's consumer: `while not q.empty(): q.get()`. It stops at the first empty moment."""
+    if ready is not None:
+        ready.set()
+    items = []
+    while not q.empty():
+        try:
+            items.append(q.get(timeout=1))
+        except queue_module.Empty:
+            break
+    results.put(Consumed(os.getpid(), items))
+
+
+def consume(q: Any, results: Any, *, delay: float = 0.0, timeout: float = GET_TIMEOUT) -> None:
+    """Take items until a STOP sentinel, `delay` s of 'work' each; then report Consumed."""
+    items, times = [], []
+    while True:
+        try:
+            item = q.get(timeout=timeout)
+        except queue_module.Empty:
+            break
+        if item is STOP:
+            break
+        times.append(time.time())
+        items.append(item)
+        if delay:
+            time.sleep(delay)
+    results.put(Consumed(os.getpid(), items, times))
+
+
+def prime_task_worker(tasks: Any, results: Any, timeout: float = GET_TIMEOUT) -> None:
+    """JoinableQueue worker: for each (start, stop) put (start, stop, pid, count); task_done() each."""
+    while True:
+        try:
+            task = tasks.get(timeout=timeout)
+        except queue_module.Empty:
+            return
+        try:
+            if task is STOP:
+                return
+            start, stop = task
+            results.put((start, stop, os.getpid(), count_primes(start, stop)))
+        finally:
+            tasks.task_done()
+
+
+def put_block(q: Any, index: int, nbytes: int) -> None:
+    """Put (index, pid, nbytes zero bytes) on the queue: a large item that must be consumed."""
+    nbytes = check_int("nbytes", nbytes, maximum=MAX_MESSAGE_BYTES)
+    q.put((index, os.getpid(), bytes(nbytes)))
+
+
+# --- pipes -------------------------------------------------------------------------------------
+
+def word_lengths_server(conn: Any, timeout: float = GET_TIMEOUT) -> None:
+    """Answer each message (a string) on a duplex Pipe with (pid, its word lengths); STOP ends."""
+    try:
+        while conn.poll(timeout):
+            message = conn.recv()
+            if message is STOP:
+                break
+            conn.send((os.getpid(), [len(word) for word in message.split()]))
+    finally:
+        conn.close()
+
+
+# --- throughput --------------------------------------------------------------------------------
+
+def sink(inbox: Any, outbox: Any = None, timeout: float = GET_TIMEOUT) -> None:
+    """Count received bytes messages; FLUSH: reply (messages, bytes) and reset; STOP: end; else echo.
+
+    With one duplex Pipe connection, pass it alone; with Queues pass the inbox and the outbox.
+    """
+    if outbox is None:
+        def receive() -> Any:
+            if not inbox.poll(timeout):
+                raise queue_module.Empty
+            return inbox.recv()
+        send = inbox.send
+    else:
+        def receive() -> Any:
+            return inbox.get(timeout=timeout)
+        send = outbox.put
+    messages = nbytes = 0
+    while True:
+        try:
+            message = receive()
+        except (queue_module.Empty, EOFError):
+            return
+        if message is STOP:
+            return
+        if isinstance(message, bytes):
+            messages += 1
+            nbytes += len(message)
+        elif message == FLUSH:
+            send((messages, nbytes))
+            messages = nbytes = 0
+        else:
+            send(message)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Messages of one size sent from this process to a child, and how long they took to arrive."""
+
+    channel: str
+    size: int
+    messages: int
+    seconds: float
+
+    @property
+    def msg_per_s(self) -> float:
+        return self.messages / self.seconds
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.messages * self.size / self.seconds / 1e6
+
+
+@dataclass(frozen=True)
+class ChannelReport:
+    """Throughput at each message size, and the median round trip of a tiny message."""
+
+    points: tuple[Throughput, ...]
+    round_trips: dict[str, float]
+
+    def table(self) -> str:
+        """Rows of channel, message size, msg/s and MB/s; then the round-trip latency."""
+        lines = [f"{'channel':<8}{'message':>12}{'messages/s':>16}{'throughput':>14}"]
+        for p in self.points:
+            lines.append(f"{p.channel:<8}{format_size(p.size):>12}"
+                         f"{format_rate(p.msg_per_s, 'msg/s'):>16}{format_rate(p.mb_per_s, 'MB/s'):>14}")
+        for channel, seconds in self.round_trips.items():
+            lines.append(f"{channel} round trip of a tiny message: {format_seconds(seconds)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def at(self, channel: str, size: int) -> Throughput:
+        """The measurement for one channel and message size."""
+        for p in self.points:
+            if p.channel == channel and p.size == size:
+                return p
+        raise ValueError(f"no measurement for {channel} at {size} bytes")
+
+
+class _Channel:
+    """A Queue pair or one duplex Pipe to a sink child: send, and wait for the reply to a FLUSH."""
+
+    def __init__(self, kind: str, timeout: float) -> None:
+        import multiprocessing as mp
+
+        if kind not in CHANNELS:
+            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {kind!r}")
+        self.kind, self.timeout = kind, timeout
+        if kind == "Queue":
+            self.to_child, self.from_child = mp.Queue(), mp.Queue()
+            self.send = self.to_child.put
+            args: tuple[Any, ...] = (self.to_child, self.from_child)
+        else:
+            self.conn, child_end = mp.Pipe()
+            self.send = self.conn.send
+            args = (child_end,)
+        self.process = mp.Process(target=sink, args=args, daemon=True)
+        self.process.start()
+        if kind == "Pipe":
+            child_end.close()
+
+    def reply(self) -> Any:
+        if self.kind == "Queue":
+            return self.from_child.get(timeout=self.timeout)
+        if not self.conn.poll(self.timeout):
+            raise TimeoutError(f"no reply from the sink within {self.timeout} s")
+        return self.conn.recv()
+
+    def close(self) -> None:
+        try:
+            self.send(STOP)
+        except (OSError, ValueError):
+            pass
+        self.process.join(self.timeout)
+        stuck = self.process.is_alive()
+        if stuck:
+            self.process.terminate()
+            self.process.join(5)
+        if self.kind == "Queue":
+            for q in (self.to_child, self.from_child):
+                if stuck:
+                    q.cancel_join_thread()  # nobody will read what is left: do not wait for it
+                q.close()
+                q.join_thread()
+        else:
+            self.conn.close()
+
+
+def _messages_for(size: int, budget_bytes: int, max_messages: int) -> int:
+    return max(10, min(max_messages, budget_bytes // max(size, 1)))
+
+
+def measure_channels(sizes: Sequence[int], *, budget_bytes: int = 16 * 2**20,
+                     max_messages: int = 2000, repeats: int = 3, round_trips: int = 300,
+                     timeout: float = 60.0) -> ChannelReport:
+    """Throughput of Queue and Pipe at each message size, to a warm child (start-up not timed)."""
+    sizes = [check_int("size", s, minimum=1, maximum=MAX_MESSAGE_BYTES) for s in sizes]
+    if not sizes:
+        raise ValueError("sizes must list at least one message size in bytes")
+    budget_bytes = check_int("budget_bytes", budget_bytes, minimum=1, maximum=2**31)
+    max_messages = check_int("max_messages", max_messages, minimum=10, maximum=10**6)
+    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    round_trips = check_int("round_trips", round_trips, minimum=1, maximum=10**5)
+    points, latency = [], {}
+    for kind in CHANNELS:
+        channel = _Channel(kind, timeout)
+        try:
+            for size in sizes:
+                payload, count = bytes(size), _messages_for(size, budget_bytes, max_messages)
+                times = []
+                for attempt in range(repeats + 1):  # the first round warms up
+                    began = time.perf_counter()
+                    for _ in range(count):
+                        channel.send(payload)
+                    channel.send(FLUSH)
+                    received = channel.reply()
+                    if attempt:
+                        times.append(time.perf_counter() - began)
+                    if received != (count, count * size):
+                        raise RuntimeError(f"{kind} lost messages: sent {count}, got {received}")
+                points.append(Throughput(kind, size, count, statistics.median(times)))
+            times = []
+            for _ in range(round_trips + 1):
+                began = time.perf_counter()
+                channel.send(("ping",))
+                channel.reply()
+                times.append(time.perf_counter() - began)
+            latency[kind] = statistics.median(times[1:])
+        finally:
+            channel.close()
+    return ChannelReport(tuple(points), latency)

@@ -1,0 +1,62 @@
+"""Checkers of notebook 04: right answers pass, each kind of wrong answer says what is wrong."""
+
+import os
+
+from helpers.checks.queues import check_drained, check_exactly_once
+
+CHILDREN = [os.getpid() + 1, os.getpid() + 2, os.getpid() + 3]
+ITEMS = [(p, s) for p in range(2) for s in range(5)]
+
+
+def test_exactly_once_right_answer():
+    assert check_exactly_once(ITEMS[::-1], CHILDREN[:2], producers=2, per_producer=5)
+
+
+def test_exactly_once_missing_items():
+    report = check_exactly_once(ITEMS[:-3], CHILDREN[:2], producers=2, per_producer=5)
+    assert not report and "never arrived" in str(report)
+
+
+def test_exactly_once_duplicates_and_sentinels():
+    report = check_exactly_once(ITEMS + [ITEMS[0]], CHILDREN[:2], producers=2, per_producer=5)
+    assert not report and "more than once" in str(report)
+    report = check_exactly_once(ITEMS + [None], CHILDREN[:2], producers=2, per_producer=5)
+    assert not report and "list of (producer, seq)" in str(report)
+
+
+def test_exactly_once_one_consumer_only():
+    report = check_exactly_once(ITEMS, [CHILDREN[0]], producers=2, per_producer=5)
+    assert not report and "at least 2" in str(report)
+
+
+def test_exactly_once_not_answered():
+    report = check_exactly_once(None, None, producers=2, per_producer=5)
+    assert not report and "no answer yet" in str(report)
+
+
+def blocks(nbytes=8):
+    return [(i, pid, bytes(nbytes)) for i, pid in enumerate(CHILDREN)]
+
+
+def test_drained_right_answer():
+    assert check_drained(blocks(), [0, 0, 0], children=3, nbytes=8)
+
+
+def test_drained_child_still_running():
+    report = check_drained(blocks(), [0, None, 0], children=3, nbytes=8)
+    assert not report and "still running" in str(report)
+
+
+def test_drained_missing_or_short_blocks():
+    report = check_drained(blocks()[:2], [0, 0, 0], children=3, nbytes=8)
+    assert not report and "one block from each child" in str(report)
+    report = check_drained(blocks(nbytes=4), [0, 0, 0], children=3, nbytes=8)
+    assert not report and "8 bytes" in str(report)
+
+
+def test_drained_in_the_kernel_and_unanswered():
+    rows = [(i, os.getpid(), bytes(8)) for i in range(3)]
+    report = check_drained(rows, [0, 0, 0], children=3, nbytes=8)
+    assert not report and "child processes" in str(report)
+    assert "no answer yet" in str(check_drained(None, None, children=3, nbytes=8))
+    assert "(index, pid, block)" in str(check_drained([1, 2, 3], [0, 0, 0], children=3, nbytes=8))
