@@ -1,0 +1,106 @@
+"""Command line: `python -m helpers bench [--quick] [--max-procs N] [--json] [--out DIR]`.
+
+Imports only argparse and sys at import time: spawn children of this command re-import it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+METHOD_NAMES = ("process", "pool", "executor", "joblib", "dask")  # as helpers.bench.METHODS
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _methods(text: str) -> list[str]:
+    """argparse type: a comma-separated list of known methods."""
+    chosen = [m.strip() for m in text.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in METHOD_NAMES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown method(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(METHOD_NAMES)}")
+    return chosen
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `python -m helpers` argument parser (one subcommand: bench)."""
+    parser = argparse.ArgumentParser(prog="python -m helpers",
+                                     description="Multicore Python course tools.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench = commands.add_parser(
+        "bench", help="time the prime-count job serially and with every parallel engine",
+        description="Time the course's prime-count job serially and with raw processes, Pool, "
+                    "ProcessPoolExecutor, joblib and Dask, for 1..N processes, in one run.")
+    bench.add_argument("--quick", action="store_true", help="a short run (about 2 s of serial work)")
+    bench.add_argument("--max-procs", type=_positive_int, metavar="N",
+                       help="measure 1..N processes (default: the usable cores)")
+    bench.add_argument("--json", action="store_true",
+                       help="print the rows as JSON on stdout instead of the table")
+    bench.add_argument("--out", default="bench-results", metavar="DIR",
+                       help="folder for bench.csv and bench.png (default: ./bench-results)")
+    bench.add_argument("--methods", type=_methods, metavar="LIST",
+                       help=f"comma-separated subset of {','.join(METHOD_NAMES)}")
+    bench.add_argument("--size", type=_positive_int, metavar="NUMBERS",
+                       help="numbers to test for primality (overrides --quick's size)")
+    bench.add_argument("--repeats", type=_positive_int, default=3, metavar="R",
+                       help="runs per measurement; the median is reported (default: 3)")
+    bench.add_argument("--start-method", choices=("spawn", "fork", "forkserver"),
+                       help="multiprocessing start method (default: COURSE_START_METHOD or spawn)")
+    return parser
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    """Run the benchmark, print table or JSON, write CSV and PNG into args.out."""
+    from pathlib import Path
+
+    from .bench import FULL_SIZE, METHODS, QUICK_SIZE, run_bench
+
+    size = args.size or (QUICK_SIZE if args.quick else FULL_SIZE)
+    result = run_bench(size, max_procs=args.max_procs, methods=args.methods or METHODS,
+                       repeats=args.repeats, start_method=args.start_method, progress=_progress)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = result.write_csv(out / "bench.csv")
+    from .bench_plots import plot_bench
+
+    png_path = out / "bench.png"
+    plot_bench(result).savefig(png_path, dpi=100)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(f"prime count over {result.size:,} numbers")
+        print(result.table())
+    _progress(f"wrote {csv_path} and {png_path}")
+    return 0 if result.results_match else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the chosen subcommand; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "bench":
+        try:
+            return bench_command(args)
+        except ValueError as error:  # a helper rejected a value argparse could not check
+            parser.error(str(error))
+    parser.error(f"unknown command {args.command!r}")  # unreachable: argparse checks choices
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

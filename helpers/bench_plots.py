@@ -1,0 +1,59 @@
+"""Figures for `helpers.bench` results (matplotlib lives here, never in worker modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib.figure import Figure
+
+from .bench import BenchResult
+from .cpus import usable_cpus
+
+
+def plot_bench(result: BenchResult, title: str = "Speedup of each engine, measured here",
+               usable: int | None = None) -> Figure:
+    """Speedup against processes for every method in a benchmark run, with the ideal line."""
+    rows = [r for r in result.rows if r.method != "serial"]
+    if not rows:
+        raise ValueError("the benchmark has no parallel rows to plot")
+    usable = usable_cpus() if usable is None else usable
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    top = max(r.processes for r in rows)
+    ax.plot([1, top], [1, top], linestyle="--", color="grey", label="ideal (speedup = processes)")
+    for method in dict.fromkeys(r.method for r in rows):
+        mine = sorted((r for r in rows if r.method == method), key=lambda r: r.processes)
+        ax.plot([r.processes for r in mine], [r.speedup for r in mine], marker="o", label=method)
+    if usable < top:
+        ax.axvline(usable, color="tab:red", linestyle=":", label=f"usable cores ({usable})")
+    ax.axhline(1, color="black", linewidth=0.5)
+    ax.set_xlabel("processes")
+    ax.set_ylabel("speedup over serial")
+    ax.set_title(title)
+    ax.set_xlim(left=0.8)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def plot_overheads(per_task: Mapping[str, float], serial_call: float | None = None,
+                   title: str = "Cost of one tiny task, measured here") -> Figure:
+    """Horizontal bars: seconds of overhead per task for each engine (log scale, in µs)."""
+    if not per_task:
+        raise ValueError("per_task needs at least one engine")
+    names: Sequence[str] = list(per_task)
+    micro = [per_task[name] * 1e6 for name in names]
+    fig = Figure(figsize=(6, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    bars = ax.barh(names, micro, color="tab:blue")
+    ax.bar_label(bars, labels=[f"{m:,.0f} µs" for m in micro], padding=3, fontsize="small")
+    if serial_call is not None:
+        ax.axvline(serial_call * 1e6, color="tab:green", linestyle=":",
+                   label="the same call in this process")
+        ax.legend(loc="lower right", fontsize="small")
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_xlabel("microseconds per task (log scale)")
+    ax.set_title(title)
+    ax.margins(x=0.25)
+    return fig

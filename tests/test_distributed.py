@@ -1,0 +1,90 @@
+"""Dask servers on 127.0.0.1 start, run the course's workers and always stop; loky is shut down."""
+
+import logging
+import os
+from pathlib import Path
+
+import psutil
+import pytest
+
+from helpers.distributed import (
+    loky_workers,
+    quiet_dask_logging,
+    scheduler_and_workers,
+    stop_loky,
+)
+from helpers.workloads import count_primes, worker_pid
+
+SHM = Path("/dev/shm")
+
+
+def _family(pids):
+    procs = []
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            procs += [proc, *proc.children(recursive=True)]
+        except psutil.Error:
+            pass
+    return procs
+
+
+def _alive(procs):
+    return [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.mark.timeout(300)
+def test_scheduler_and_workers_run_tasks_then_stop():
+    from distributed import Client
+
+    with scheduler_and_workers(2, timeout=180) as servers:
+        assert servers.address.startswith("tcp://127.0.0.1:")
+        family = _family(servers.pids)
+        assert len(family) >= 4, "scheduler, worker command, and at least two worker processes"
+        with Client(servers.address, timeout=60) as client:
+            pids = set(client.gather(client.map(worker_pid, range(20), pure=False)))
+            assert client.submit(count_primes, 0, 100).result(timeout=60) == 25
+        assert os.getpid() not in pids and pids <= {p.pid for p in family}
+    assert not _alive(family), "every server process must be gone after the with block"
+
+
+@pytest.mark.timeout(120)
+def test_a_start_that_times_out_leaves_nothing_behind():
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(TimeoutError, match="did not start in time"):
+        with scheduler_and_workers(1, timeout=0.05):
+            pass
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert not _alive(left)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"n_workers": 0}, {"n_workers": -1}, {"n_workers": "2"}, {"n_workers": 1000},
+    {"n_workers": 1, "timeout": 0}, {"n_workers": 1, "timeout": "10"},
+    {"n_workers": 1, "threads_per_worker": 0},
+])
+def test_bad_arguments_raise_value_error(kwargs):
+    with pytest.raises(ValueError):
+        with scheduler_and_workers(**kwargs):
+            pass
+
+
+def test_stop_loky_ends_workers_and_removes_the_temporary_folder():
+    from joblib import Parallel, delayed
+
+    shm_before = set(os.listdir(SHM)) if SHM.exists() else set()
+    counts = Parallel(n_jobs=2, timeout=60)(delayed(count_primes)(0, n) for n in (10, 100, 1000))
+    assert counts == [4, 25, 168]
+    assert loky_workers(), "loky keeps its workers after Parallel returns"
+    stop_loky()
+    assert loky_workers() == []
+    assert not [c for c in psutil.Process().children() if "loky" in " ".join(c.cmdline())]
+    if SHM.exists():
+        assert not {n for n in set(os.listdir(SHM)) - shm_before if n.startswith("joblib")}
+    stop_loky()  # a second call (nothing running) is harmless
+
+
+def test_quiet_dask_logging():
+    quiet_dask_logging()
+    assert os.environ["DASK_LOGGING__DISTRIBUTED"] == "error"
+    assert logging.getLogger("distributed").level == logging.ERROR
