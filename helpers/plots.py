@@ -31,3 +31,19 @@ def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this m
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize="small")
     return fig
+
+
+def plot_times(seconds: dict[str, float], title: str, ylabel: str = "seconds (median)") -> Figure:
+    """A bar chart of measured times, one bar per label, each bar annotated with its value."""
+    if not seconds:
+        raise ValueError("plot_times needs at least one measurement")
+    from .timing import format_seconds
+
+    fig = Figure(figsize=(6, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    bars = ax.bar(list(seconds), list(seconds.values()), color="tab:blue")
+    ax.bar_label(bars, labels=[format_seconds(s) for s in seconds.values()], padding=2)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.margins(y=0.15)
+    return fig

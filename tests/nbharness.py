@@ -83,6 +83,33 @@ def _shm_segments() -> set[str]:
         return set()
 
 
+def _mapped_segments(procs: list[psutil.Process]) -> set[str]:
+    """Names in /dev/shm that these processes have mapped (how semaphores are attributed)."""
+    names: set[str] = set()
+    for proc in procs:
+        try:
+            maps = proc.memory_maps(grouped=True)
+        except (psutil.Error, OSError):
+            continue
+        names.update(Path(m.path).name for m in maps if m.path.startswith(str(SHM) + "/"))
+    return names
+
+
+def _leaked_segments(before: set[str], mapped: set[str]) -> list[str]:
+    """New shared-memory blocks, and semaphores this notebook's processes used, still present.
+
+    Shared-memory blocks (psm_*, wnsm_*) count whenever they are new; named semaphores (sem.*)
+    count only if the notebook's own processes mapped them, so that other programs running at
+    the same time on a developer's machine are not blamed.
+    """
+    leaked = []
+    for name in sorted(_shm_segments() - before):
+        if name.startswith("sem.") and name not in mapped:
+            continue
+        leaked.append(name)
+    return leaked
+
+
 def _wait_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
     _, alive = psutil.wait_procs(procs, timeout=seconds)
     return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
@@ -94,7 +121,8 @@ def pytest_runtest_call(item: pytest.Item):
     if not _is_notebook_cell(item):
         return (yield)
     key = str(item.parent.path)
-    state = _state.setdefault(key, {"seen": {}, "shm": _shm_segments(), "start": time.perf_counter()})
+    state = _state.setdefault(key, {"seen": {}, "shm": _shm_segments(), "mapped": set(),
+                                    "start": time.perf_counter()})
     kernel = _kernel_process(item)
     result = yield
     if kernel is None:
@@ -105,6 +133,7 @@ def pytest_runtest_call(item: pytest.Item):
         return result
     for child in children:
         state["seen"][child.pid] = child
+    state["mapped"] |= _mapped_segments([kernel, *children])
     if item.nextitem_is_other_notebook:  # set in pytest_runtest_protocol below
         workers = [c for c in children if not _is_infrastructure(c)]
         left = _wait_gone(workers, GRACE_SECONDS)
@@ -134,7 +163,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         return result
     _durations[item.parent.name] = time.perf_counter() - state["start"]
     orphans = _wait_gone(list(state["seen"].values()), GRACE_SECONDS)
-    new_segments = sorted(_shm_segments() - state["shm"])
+    new_segments = _leaked_segments(state["shm"], state["mapped"])
     problems = []
     if orphans:
         problems.append("processes outlived the kernel (orphans):\n" + _describe(orphans))
@@ -143,7 +172,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     if new_segments:
         problems.append(f"shared-memory segments left in {SHM}: {', '.join(new_segments)}")
         for name in new_segments:
-            (SHM / name).unlink(missing_ok=True)
+            try:
+                (SHM / name).unlink(missing_ok=True)
+            except OSError:
+                pass
     if problems:
         pytest.fail(f"{item.parent.name}: " + "\n".join(problems))
     return result
