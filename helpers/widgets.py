@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from .cpus import usable_cpus
 from .plots import plot_speedup
@@ -65,17 +64,16 @@ class SpeedupExplorer(widgets.VBox):
     def run(self) -> SpeedupCurve:
         """Measure with the current widget values and redraw the table and plot."""
         self.button.disabled = True
-        self.output.clear_output()
+        self.output.outputs = ()
         try:
-            with self.output:
-                print(f"measuring 1..{self.processes.value} processes at size {self.size.value:,} ...")
+            self.output.append_stdout(
+                f"measuring 1..{self.processes.value} processes at size {self.size.value:,} ...\n")
             curve = self.measure(self.processes.value, self.size.value)
             self.last_curve = curve
-            self.output.clear_output(wait=True)
-            with self.output:
-                print(curve.table())
-                print("results equal the serial result:", curve.results_match)
-                display(plot_speedup(curve))
+            self.output.outputs = ()
+            self.output.append_stdout(f"{curve.table()}\n"
+                                      f"results equal the serial result: {curve.results_match}\n")
+            self.output.append_display_data(plot_speedup(curve))
             return curve
         finally:
             self.button.disabled = False

@@ -9,6 +9,7 @@ segment is left in /dev/shm.
 
 from __future__ import annotations
 
+import atexit
 import os
 import tempfile
 import time
@@ -29,7 +30,8 @@ _durations: dict[str, float] = {}
 def pytest_configure(config: pytest.Config) -> None:
     """Keep Jupyter, IPython and matplotlib settings out of the user's home during tests."""
     global _private_dirs
-    _private_dirs = tempfile.TemporaryDirectory(prefix="multicore-tests-")
+    _private_dirs = tempfile.TemporaryDirectory(prefix="multicore-tests-", ignore_cleanup_errors=True)
+    atexit.register(_private_dirs.cleanup)  # after IPython's own exit handlers, which write there
     root = Path(_private_dirs.name)
     for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_DATA_DIR", "jupyter-data"),
                            ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
@@ -39,11 +41,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _private_dirs is not None:
-        _private_dirs.cleanup()
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
