@@ -10,6 +10,17 @@ from matplotlib.figure import Figure
 from .perf import AmdahlFit, BreakEven, Timeline, gustafson_speedup
 
 
+def _powers_of_two_axis(ax, top: float, axis: str = "x") -> None:
+    """Log-2 scale labelled 1, 2, 4, ... in plain numbers."""
+    ticks = [2**k for k in range(int(np.log2(max(top, 2))) + 1)]
+    if axis == "x":
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+    else:
+        ax.set_yscale("log", base=2)
+        ax.set_yticks(ticks, [str(t) for t in ticks])
+
+
 def plot_amdahl(fit: AmdahlFit, max_processes: int = 64) -> Figure:
     """Measured speedups, the fitted Amdahl curve out to max_processes, and its ceiling."""
     if max_processes < 2:
@@ -24,7 +35,7 @@ def plot_amdahl(fit: AmdahlFit, max_processes: int = 64) -> Figure:
     ax.axhline(fit.ceiling, color="tab:red", linestyle=":",
                label=f"ceiling 1/s = {fit.ceiling:.1f}x")
     ax.plot(fit.processes, fit.speedups, "o", color="black", label="measured here")
-    ax.set_xscale("log", base=2)
+    _powers_of_two_axis(ax, top)
     ax.set_xlabel("processes")
     ax.set_ylabel("speedup over serial")
     ax.set_title("Amdahl's law fitted to your measurements")
@@ -47,8 +58,8 @@ def plot_gustafson(processes: Sequence[int], scaled: Sequence[float], serial_fra
     if fit is not None:
         ax.plot(n, fit.predict(n), color="tab:blue", label="Amdahl fit (fixed problem)")
     ax.plot(processes, scaled, "s", color="black", label="measured scaled speedup")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log", base=2)
+    _powers_of_two_axis(ax, n[-1])
+    _powers_of_two_axis(ax, n[-1], axis="y")
     ax.set_xlabel("processes (and problem size, for Gustafson)")
     ax.set_ylabel("speedup")
     ax.set_title("Fixed problem (Amdahl) vs growing problem (Gustafson)")
@@ -76,8 +87,8 @@ def plot_granularity(task_seconds: Sequence[float], speedups: Sequence[float],
     ax.set_xlabel("work per task (ms, measured serially)")
     ax.set_ylabel("speedup over serial")
     ax.set_title("Task size against speedup")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize="small")
+    ax.set_ylim(0, max(max(speedups), workers or 1, 1) * 1.15)
+    ax.legend(loc="lower right", fontsize="small")
     return fig
 
 
@@ -90,9 +101,12 @@ def plot_timelines(timelines: Sequence[Timeline], labels: Sequence[str]) -> Figu
     end = max(t.makespan for t in timelines)
     colors = ["tab:blue", "tab:orange"]
     for ax, tl, label in zip(axes, timelines, labels, strict=True):
-        for i, bar in enumerate(tl.bars):
+        done_in_row = [0] * tl.workers
+        for bar in tl.bars:  # alternate colours within a row, so neighbouring tasks stand apart
             ax.broken_barh([(bar.start, bar.end - bar.start)], (bar.row - 0.4, 0.8),
-                           facecolors=colors[i % 2], edgecolor="white", linewidth=0.5)
+                           facecolors=colors[done_in_row[bar.row] % 2], edgecolor="white",
+                           linewidth=0.5)
+            done_in_row[bar.row] += 1
         ax.axvspan(0, tl.start_cost, color="lightgrey", alpha=0.6)
         ax.axvline(tl.makespan, color="tab:red", linestyle=":")
         ax.set_yticks(range(tl.workers), [f"worker {i + 1}" for i in range(tl.workers)])
