@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: install lab test test-notebooks test-start-methods outputs lint clean
+.PHONY: install lab test test-notebooks test-start-methods test-all test-browser outputs lint clean
 
 install: $(STAMP)
 
@@ -36,6 +36,18 @@ test-notebooks: install
 test-start-methods: install
 	COURSE_START_METHOD=fork $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
 	COURSE_START_METHOD=forkserver $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
+
+# The whole suite on every supported Python found here (3.11-3.13, each other one in its own
+# .venv-3.X) and under all three start methods on this one, then a summary table.
+# MATRIX_ARGS=--skip-default leaves out the combination `make test` runs (CI uses it);
+# PYTEST_ARGS narrows every run, e.g. PYTEST_ARGS="tests notebooks/00_start_here.ipynb".
+MATRIX_ARGS ?=
+test-all: install
+	$(BIN)/python tests/matrix.py $(MATRIX_ARGS) -- $(PYTEST_ARGS)
+
+# Only the real-browser test (JupyterLab in headless Chromium; needs /usr/bin/chromium).
+test-browser: install
+	$(BIN)/python -m pytest -m browser tests/test_browser.py $(PYTEST_ARGS)
 
 # Re-execute every notebook top to bottom, in place: stored outputs are always one fresh run.
 # `make outputs NB=notebooks/03_pools_and_futures.ipynb` regenerates just one. Child processes' own
