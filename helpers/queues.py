@@ -54,15 +54,17 @@ def started(*processes: Any, timeout: float = 30.0) -> Iterator[tuple[Any, ...]]
         raise ValueError("started() needs at least one process")
     if not 0 < timeout <= 3600:
         raise ValueError(f"timeout must be between 0 and 3600 seconds, got {timeout!r}")
-    for process in processes:
-        process.start()
+    running = []
     try:
+        for process in processes:
+            process.start()
+            running.append(process)
         yield processes
     finally:
         deadline = time.monotonic() + timeout
-        for process in processes:
+        for process in running:
             process.join(max(0.0, deadline - time.monotonic()))
-        for process in processes:
+        for process in running:
             if process.is_alive():
                 process.terminate()
                 process.join(5)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from typing import TYPE_CHECKING, Any
 
+from .queues import format_size
+from .timing import format_ratio, format_seconds
 from .validation import check_int, check_processes
 from .workloads import count_primes, split_range
 
-MAX_INCREMENTS = 10**8
 MAX_ARRAY_BYTES = 2 * 2**30
 START_TIMEOUT = 60.0  # a worker whose partners never arrive gives up instead of hanging
 
@@ -34,47 +35,43 @@ if TYPE_CHECKING:
 
 def add_unlocked(counter: Any, increments: int, start: Any = None, finish: Any = None) -> None:
     """The seed's worker: `counter.value += 1` with no lock (a read, then a write: updates get lost)."""
-    if start is not None:
-        start.wait(START_TIMEOUT)
+    wait_for_all(start)
     for _ in range(increments):
         counter.value += 1
-    _arrive(finish)
+    wait_for_all(finish)
 
 
 def add_locked(counter: Any, increments: int, start: Any = None, finish: Any = None) -> None:
     """Each increment holds the counter's lock, so no other process can slip in between."""
-    if start is not None:
-        start.wait(START_TIMEOUT)
+    wait_for_all(start)
     for _ in range(increments):
         with counter.get_lock():
             counter.value += 1
-    _arrive(finish)
+    wait_for_all(finish)
 
 
 def add_partial_sum(counter: Any, increments: int, start: Any = None, finish: Any = None) -> None:
     """Count in a local variable; take the lock once, at the end, to add the partial sum."""
-    if start is not None:
-        start.wait(START_TIMEOUT)
+    wait_for_all(start)
     local = 0
     for _ in range(increments):
         local += 1
     with counter.get_lock():
         counter.value += local
-    _arrive(finish)
+    wait_for_all(finish)
 
 
 def add_with_manager(shared: Any, lock: Any, increments: int, start: Any = None, finish: Any = None) -> None:
     """The same count on a Manager dict: every read and write is a message to the manager process."""
-    if start is not None:
-        start.wait(START_TIMEOUT)
+    wait_for_all(start)
     for _ in range(increments):
         with lock:
             shared["count"] += 1
-    _arrive(finish)
+    wait_for_all(finish)
 
 
-def _arrive(barrier: Any) -> None:
-    """Wait at the finishing barrier, if any, so the parent can stop its clock before exits."""
+def wait_for_all(barrier: Any) -> None:
+    """Wait at a Barrier (if one is given) until every worker is there: they start, or end, together."""
     if barrier is not None:
         barrier.wait(START_TIMEOUT)
 
@@ -91,19 +88,19 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
     processes = check_processes(processes)
     start, finish = mp.Barrier(processes + 1), mp.Barrier(processes + 1)
     workers = [mp.Process(target=target, args=(*args, start, finish)) for _ in range(processes)]
-    for worker in workers:
-        worker.start()
     try:
-        _wait_at(start, workers, timeout)
+        for worker in workers:
+            worker.start()
+        _parent_waits_at(start, workers, timeout)
         began = time.perf_counter()
-        _wait_at(finish, workers, timeout)
+        _parent_waits_at(finish, workers, timeout)
         seconds = time.perf_counter() - began
         deadline = time.monotonic() + timeout
         for worker in workers:
             worker.join(max(0.0, deadline - time.monotonic()))
     finally:
         for worker in workers:
-            if worker.is_alive():
+            if worker.pid is not None and worker.is_alive():
                 worker.terminate()
                 worker.join(5)
     failed = [w.exitcode for w in workers if w.exitcode != 0]
@@ -112,7 +109,7 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
     return seconds
 
 
-def _wait_at(barrier: Any, workers: list[Any], timeout: float) -> None:
+def _parent_waits_at(barrier: Any, workers: list[Any], timeout: float) -> None:
     """barrier.wait(), giving up (and breaking the barrier) if a worker fails or time runs out."""
     passed = threading.Event()
     waiter = threading.Thread(target=_pass, args=(barrier, passed), daemon=True)
@@ -258,9 +255,6 @@ class TransferComparison:
 
     def table(self) -> str:
         """Time and extra memory in this kernel for each design."""
-        from .queues import format_size
-        from .timing import format_ratio, format_seconds
-
         rows = [
             (f"{'design':<28}{'time':>12}{'new memory in kernel':>24}"),
             (f"{'copy through Queues':<28}{format_seconds(self.queue_seconds):>12}"

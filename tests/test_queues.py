@@ -203,3 +203,15 @@ def test_queue_module_stays_light():
             "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'psutil') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_started_stops_what_it_started_when_a_start_fails():
+    first = mp.Process(target=busy_wait, args=(60,))
+    broken = mp.Process(target=busy_wait, args=(0,))
+    broken.start()  # starting it a second time inside started() fails
+    broken.join(30)
+    with pytest.raises(AssertionError):
+        with started(first, broken, timeout=0.5):
+            pass
+    assert not first.is_alive()
+    assert not workers_left()
