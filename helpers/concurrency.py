@@ -152,11 +152,13 @@ class Heartbeat:
         self.interval = check_seconds("interval", self.interval, minimum=0.001, maximum=1.0)
         self._task: asyncio.Task[None] | None = None
         self._start = self._last = 0.0
+        self._beats = 0
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
             self._record(time.perf_counter())
+            self._beats += 1
 
     def _record(self, now: float) -> None:
         self.gaps.append(now - self._last)
@@ -168,6 +170,7 @@ class Heartbeat:
             raise RuntimeError("this Heartbeat is already running")
         self.gaps.clear()
         self.times.clear()
+        self._beats = 0
         self._start = self._last = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._beat())
         return self
@@ -181,13 +184,14 @@ class Heartbeat:
                 await task
             except asyncio.CancelledError:
                 pass
-        self._record(now)  # the last stretch: if the loop was blocked until now, this shows it
+        if now - self._last >= self.interval:
+            self._record(now)  # the last stretch: if the loop was blocked until now, this shows it
         self.elapsed = now - self._start
 
     @property
     def beats(self) -> int:
         """How many times the heartbeat coroutine got to run."""
-        return max(0, len(self.gaps) - 1)
+        return self._beats
 
     @property
     def max_gap(self) -> float:

@@ -57,18 +57,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.entered()
         try:
             time.sleep(self.server.latency)  # the "slow service": waiting, not computing
-            match = _ITEM_PATH.match(self.path)
-            if match is None:
-                self.send_error(404, "only /item/<number> exists")
-                return
-            body = expected_page(int(match.group(1)), self.server.payload_bytes)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
         finally:
-            self.server.left()
+            self.server.left()  # before answering, so a client's next request cannot overlap it
+        match = _ITEM_PATH.match(self.path)
+        if match is None:
+            self.send_error(404, "only /item/<number> exists")
+            return
+        body = expected_page(int(match.group(1)), self.server.payload_bytes)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silent: a server thread writing to stderr would clutter the notebook."""
@@ -159,7 +159,7 @@ class LatencyServer:
 
     @property
     def peak_in_flight(self) -> int:
-        """The most requests the server was answering at the same moment: >1 means overlap."""
+        """The most requests waiting out their latency at the same moment: >1 means overlap."""
         return self._server.peak_in_flight if self._server else self._stats[1]
 
     def url(self, item: int) -> str:

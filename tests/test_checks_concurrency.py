@@ -63,6 +63,7 @@ def _heartbeat(gaps, elapsed):
     beat = Heartbeat(interval=0.01)
     beat.gaps[:] = gaps
     beat.elapsed = elapsed
+    beat._beats = len(gaps) if elapsed > gaps[0] else 0
     return beat
 
 
