@@ -9,7 +9,6 @@ from typing import Any
 
 from .timing import Timing, measure
 from .validation import check_int, check_processes
-from .workloads import count_primes, count_primes_into, prime_window, split_range
 
 JOIN_TIMEOUT = 120.0
 
@@ -53,32 +52,3 @@ def start_cost(method: str, processes: int = 4, repeats: int = 5) -> Timing:
                          f"choose from {', '.join(mp.get_all_start_methods())}")
     processes = check_processes(processes)
     return measure(start_and_join, mp.get_context(method), processes, repeats=repeats, warmup=1)
-
-
-def count_primes_in_processes(processes: int, start: int, stop: int) -> int:
-    """Count primes in [start, stop) by hand: one Process per slice, results through a Queue."""
-    processes = check_processes(processes)
-    queue = mp.Queue()
-    workers = [mp.Process(target=count_primes_into, args=(queue, i, lo, hi))
-               for i, (lo, hi) in enumerate(split_range(start, stop, processes))]
-    try:
-        for worker in workers:
-            worker.start()
-        counts = [queue.get(timeout=JOIN_TIMEOUT)[2] for _ in workers]
-    finally:
-        for worker in workers:
-            worker.join(JOIN_TIMEOUT)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
-    return sum(counts)
-
-
-def primes_serial(size: int) -> int:
-    """The standard prime job of `size` numbers, in this process."""
-    return count_primes(*prime_window(size))
-
-
-def primes_in_processes(processes: int, size: int) -> int:
-    """The standard prime job of `size` numbers, split over `processes` processes."""
-    return count_primes_in_processes(processes, *prime_window(size))

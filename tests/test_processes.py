@@ -4,34 +4,13 @@ import multiprocessing as mp
 
 import pytest
 
-from helpers.processes import (
-    count_primes_in_processes,
-    primes_in_processes,
-    primes_serial,
-    start_cost,
-)
-from helpers.workloads import count_primes
+from helpers.processes import start_cost
 
 
 @pytest.fixture(autouse=True)
 def no_children_left():
     yield
     assert mp.active_children() == [], "a helper left a child process running"
-
-
-@pytest.mark.parametrize("processes", [1, 2, 3])
-def test_hand_split_matches_serial(processes):
-    assert count_primes_in_processes(processes, 1_000, 5_000) == count_primes(1_000, 5_000)
-
-
-def test_standard_job_in_processes():
-    assert primes_in_processes(2, 3_000) == primes_serial(3_000)
-
-
-@pytest.mark.parametrize("processes", [0, -1, 1.5, "2"])
-def test_bad_process_counts(processes):
-    with pytest.raises(ValueError, match="processes"):
-        count_primes_in_processes(processes, 0, 100)
 
 
 @pytest.mark.parametrize("method", mp.get_all_start_methods())
@@ -43,3 +22,27 @@ def test_start_cost_measures_each_method(method):
 def test_start_cost_rejects_unknown_method():
     with pytest.raises(ValueError, match="not available"):
         start_cost("threads")
+
+
+def test_exit_code_and_pid_workers():
+    from helpers.processes import exit_with, send_pid
+
+    child = mp.Process(target=exit_with, args=(3,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 3
+    parent_conn, child_conn = mp.Pipe()
+    sender = mp.Process(target=send_pid, args=(child_conn,))
+    sender.start()
+    assert parent_conn.poll(60)
+    assert parent_conn.recv() == sender.pid
+    sender.join(60)
+    assert sender.exitcode == 0
+
+
+@pytest.mark.parametrize("code", [-1, 256, 1.5])
+def test_exit_with_rejects_bad_codes(code):
+    from helpers.processes import exit_with
+
+    with pytest.raises(ValueError, match="code"):
+        exit_with(code)

@@ -5,8 +5,9 @@ import multiprocessing as mp
 import pytest
 from matplotlib.figure import Figure
 
+from helpers.manyprocs import count_primes_in_processes as primes_in_processes
+from helpers.manyprocs import count_primes_serial as primes_serial
 from helpers.plots import plot_speedup, plot_times
-from helpers.processes import primes_in_processes, primes_serial
 from helpers.timing import SpeedupCurve, SpeedupPoint
 from helpers.widgets import SpeedupExplorer, default_max_processes
 
