@@ -8,7 +8,8 @@ It needs Chromium at /usr/bin/chromium (Debian/Ubuntu: `apt-get install chromium
 names another binary) and the `playwright` Python package; it never downloads a browser. Without
 them it is skipped, unless COURSE_REQUIRE_BROWSER=1 (set by CI), which turns the skip into a
 failure. COURSE_BROWSER_NOTEBOOK=path/to/some.ipynb runs another notebook (for development).
-Screenshots and the JupyterLab log go to test-results/browser/.
+Screenshots and the JupyterLab log go to test-results/browser/ (COURSE_BROWSER_RESULTS=dir
+to put them elsewhere).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "test-results" / "browser"
+RESULTS = Path(os.environ.get("COURSE_BROWSER_RESULTS", ROOT / "test-results" / "browser")).resolve()
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE = os.environ.get("COURSE_REQUIRE_BROWSER", "") not in ("", "0")
 CANDIDATES = ("02_many_processes.ipynb", "00_start_here.ipynb")
@@ -197,11 +198,14 @@ def lab(tmp_path: Path) -> Iterator[tuple[Lab, str]]:
 
 def _cells(page) -> list[dict]:
     """Every cell in the notebook's DOM: is it code, its prompt, its stderr/error outputs."""
-    return page.eval_on_selector_all(".jp-NotebookPanel .jp-Notebook .jp-Cell", f"""cells =>
+    return page.eval_on_selector_all(".jp-NotebookPanel .jp-Notebook .jp-Cell", rf"""cells =>
         cells.map(cell => ({{
             code: cell.classList.contains('jp-CodeCell'),
             prompt: (cell.querySelector('.jp-InputArea-prompt')?.textContent || '').trim(),
             stderr: [...cell.querySelectorAll('{STDERR}')].map(e => e.textContent),
+            figureText: [...cell.querySelectorAll('.jp-OutputArea-output')].some(
+                e => /^\s*<Figure size [^>]*>\s*$/.test(e.textContent)),
+            images: cell.querySelectorAll('.jp-OutputArea-output img').length,
         }}))""")
 
 
@@ -229,9 +233,15 @@ def _check_cells(cells: list[dict], source: list[dict]) -> list[str]:
     for index, (cell, nb_cell) in enumerate(zip(cells, source, strict=True)):
         if nb_cell["cell_type"] != "code" or not "".join(nb_cell["source"]).strip():
             continue
-        intended = "raises-exception" in nb_cell.get("metadata", {}).get("tags", [])
-        if not re.fullmatch(r"\[\d+\]:", cell["prompt"]):
+        metadata = nb_cell.get("metadata", {})
+        intended = "raises-exception" in metadata.get("tags", [])
+        # A collapsed cell (a solution: jupyter.source_hidden) shows no prompt at all.
+        collapsed = metadata.get("jupyter", {}).get("source_hidden", False) and not cell["prompt"]
+        if not collapsed and not re.fullmatch(r"\[\d+\]:", cell["prompt"]):
             problems.append(f"cell {index} was not executed (prompt {cell['prompt']!r})")
+        if cell["figureText"] and not cell["images"]:
+            problems.append(f"cell {index} shows a figure as text only ('<Figure size ...>'), "
+                            "no image: IPython has no PNG formatter for matplotlib Figures")
         for text in cell["stderr"]:
             if PROBLEM.search(text) and not intended:
                 problems.append(f"cell {index} shows an error or warning:\n{text[-1500:]}")
@@ -293,7 +303,7 @@ def test_notebook_runs_and_widget_replots_in_a_real_browser(lab, capsys):
                 button = explorer.locator(".widget-button", has_text=re.compile(r"^\s*Run\s*$")).first
                 readout = slider.locator(".widget-readout")
                 slider.scroll_into_view_if_needed()
-                before = int(readout.inner_text().strip())
+                before = int((readout.text_content() or "").strip())
                 handle = slider.locator(".noUi-handle").first
                 handle.focus()
                 top = round(float(handle.get_attribute("aria-valuemax") or before))
@@ -315,7 +325,7 @@ def test_notebook_runs_and_widget_replots_in_a_real_browser(lab, capsys):
                     srcs = output.locator("img").evaluate_all("els => els.map(e => e.src)")
                     new_images = [s for s in srcs if s not in old_images]
                 expect(button).to_be_enabled()
-                text = output.inner_text()
+                text = output.text_content() or ""
                 assert not PROBLEM.search(text), f"the widget's output shows an error:\n{text}"
                 rows = [int(m.group(1)) for m in re.finditer(r"^\s*(\d+)\s+\S", text, re.M)]
                 assert rows and max(rows) == target, (
@@ -334,4 +344,4 @@ def test_notebook_runs_and_widget_replots_in_a_real_browser(lab, capsys):
     finally:
         with capsys.disabled():
             print(f"\nbrowser test ({path}): screenshots and JupyterLab log in "
-                  f"{RESULTS.relative_to(ROOT)}/: {', '.join(p.name for p in shots) or 'none taken'}")
+                  f"{RESULTS}/: {', '.join(p.name for p in shots) or 'none taken'}")
