@@ -71,8 +71,8 @@ class BenchResult:
     def table(self) -> str:
         """A readable table: method, processes, seconds, speedup, efficiency, with notes."""
         lines = [
-            f"median of {self.repeats} run(s); processes started with {self.start_method} "
-            "(course start method)",
+            f"median of {self.repeats} run(s) (serial: {self.repeats} before and {self.repeats} "
+            f"after the others); processes started with {self.start_method} (course start method)",
             "start-up: included for `process` (fresh processes every run); excluded for pool, "
             "executor, joblib and dask (started and warmed first); joblib with 1 process "
             "runs the tasks in this process",
@@ -184,7 +184,7 @@ def _dask_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runner]:
 
     quiet_dask_logging()
     with LocalCluster(n_workers=processes, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster, timeout=timeout) as client:
         client.wait_for_workers(processes, timeout=timeout)
 
@@ -205,13 +205,14 @@ ENGINES: dict[str, Callable[[int, Any, float], contextlib.AbstractContextManager
 }
 
 
-def _median_time(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+def _times(run: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
+    """Wall times of `repeats` calls of run(), and the last result."""
     times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return times, result
 
 
 def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
@@ -254,9 +255,9 @@ def run_bench(
     total = 1 + len(counts) * len(methods)
 
     say(f"[ 1/{total}] serial ...")
-    serial_seconds, expected = _median_time(lambda: count_primes(start, stop), repeats)
-    rows = [BenchRow("serial", 1, serial_seconds, 1.0)]
-    say(f"[ 1/{total}] serial             {format_seconds(serial_seconds)}")
+    serial_times, expected = _times(lambda: count_primes(start, stop), repeats)
+    say(f"[ 1/{total}] serial             {format_seconds(statistics.median(serial_times))}")
+    measured: list[tuple[str, int, float]] = []
     match, step = True, 1
     for n in counts:
         slices = split_range(start, stop, n)
@@ -267,12 +268,18 @@ def run_bench(
             say(f"{label} starting ...")
             with ENGINES[name](n, ctx, timeout) as run:
                 run(warm_slices)  # start and warm the workers (imports, first task)
-                seconds, counts_found = _median_time(lambda run=run, slices=slices: run(slices), repeats)
+                times, counts_found = _times(lambda run=run, slices=slices: run(slices), repeats)
             ok = sum(counts_found) == expected
             match = match and ok
-            rows.append(BenchRow(name, n, seconds, serial_seconds / seconds))
-            say(f"{label} {format_seconds(seconds)}  speedup {format_ratio(serial_seconds / seconds)}"
-                f"{'' if ok else '  WRONG RESULT'}")
+            measured.append((name, n, statistics.median(times)))
+            say(f"{label} {format_seconds(statistics.median(times))}{'' if ok else '  WRONG RESULT'}")
+    # The serial baseline is timed again at the end, so that a load that drifts during the run
+    # weighs on both sides of every speedup.
+    say("serial again (baseline before and after) ...")
+    serial_times += _times(lambda: count_primes(start, stop), repeats)[0]
+    serial_seconds = statistics.median(serial_times)
+    rows = [BenchRow("serial", 1, serial_seconds, 1.0)]
+    rows += [BenchRow(name, n, seconds, serial_seconds / seconds) for name, n, seconds in measured]
     return BenchResult(tuple(rows), size, repeats, method, match, expected)
 
 
@@ -324,12 +331,17 @@ def task_overheads(processes: int | None = None, tasks: int = 400,
     return costs
 
 
+def format_per_task(seconds: float) -> str:
+    """Like format_seconds, with two decimals below 10 µs (a plain call takes well under 1 µs)."""
+    return f"{seconds * 1e6:.2f} µs" if seconds < 1e-5 else format_seconds(seconds)
+
+
 def overhead_table(costs: Sequence[EngineCost]) -> str:
     """A readable table of engine start-up and per-task costs."""
     lines = [f"{'engine':<20} {'start-up':>9} {'per task':>9}"]
     for c in costs:
         startup = "-" if c.engine == "plain call" else format_seconds(c.startup)
-        lines.append(f"{c.engine:<20} {startup:>9} {format_seconds(c.per_task):>9}")
+        lines.append(f"{c.engine:<20} {startup:>9} {format_per_task(c.per_task):>9}")
     return "\n".join(lines)
 
 
@@ -372,7 +384,7 @@ def _tiny_dask(processes: int, timeout: float) -> Iterator[TinyRunner]:
 
     quiet_dask_logging()
     with LocalCluster(n_workers=processes, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster, timeout=timeout) as client:
         def run(items: list[int]) -> list[int]:
             futures = client.map(worker_pid, items, pure=False)

@@ -128,14 +128,16 @@ def scheduler_and_workers(n_workers: int, *, threads_per_worker: int = 1,
             with open(logs["scheduler"], "wb") as log:
                 started.append(_start([
                     "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                    "--no-dashboard", "--scheduler-file", str(scheduler_file),
+                    "--no-dashboard", "--dashboard-address", "127.0.0.1:0",  # /health, /metrics
+                    "--scheduler-file", str(scheduler_file),
                     "--idle-timeout", SCHEDULER_IDLE_TIMEOUT], log))
             address = _wait_for_scheduler_file(scheduler_file, started[0], logs["scheduler"], deadline)
             with open(logs["workers"], "wb") as log:
                 started.append(_start([
                     "-m", "distributed.cli.dask_worker", address, "--host", "127.0.0.1",
                     "--nworkers", str(n_workers), "--nthreads", str(threads_per_worker),
-                    "--no-dashboard", "--local-directory", str(folder / "workers"),
+                    "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
+                    "--local-directory", str(folder / "workers"),
                     "--death-timeout", WORKER_DEATH_TIMEOUT], log))
             _wait_for_workers(address, n_workers, started[1], logs["workers"], deadline)
             yield LocalServers(address, n_workers, started)

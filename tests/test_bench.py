@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import psutil
@@ -101,8 +102,11 @@ def test_importing_helpers_stays_light():
 def test_run_bench_small_every_method_then_nothing_left():
     shm_before = set(os.listdir(SHM)) if SHM.exists() else set()
     messages: list[str] = []
-    result = run_bench(4_000, processes=[1, 2], repeats=1, start_method="spawn",
-                       progress=messages.append)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_bench(4_000, processes=[1, 2], repeats=1, start_method="spawn",
+                           progress=messages.append)
+    assert not [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     assert result.results_match
     assert [(r.method, r.processes) for r in result.rows] == [("serial", 1)] + [
         (m, n) for n in (1, 2) for m in METHODS]
@@ -143,7 +147,10 @@ def test_csv_and_json_of_a_result(tmp_path):
 
 @pytest.mark.timeout(300)
 def test_task_overheads_measures_every_engine():
-    costs = task_overheads(processes=2, tasks=20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        costs = task_overheads(processes=2, tasks=20)
+    assert not [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     assert [c.engine for c in costs] == ["plain call", "Pool", "ProcessPoolExecutor",
                                          "joblib (loky)", "Dask"]
     assert all(c.per_task > 0 for c in costs)
@@ -156,3 +163,9 @@ def test_task_overheads_measures_every_engine():
     with pytest.raises(ValueError):
         task_overheads(processes=0)
     assert not _workers_left()
+
+
+def test_cli_knows_the_same_methods_as_the_benchmark():
+    from helpers.__main__ import METHOD_NAMES
+
+    assert METHOD_NAMES == METHODS
