@@ -135,3 +135,11 @@ def test_async_fetch_script_runs():
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "pages fetched: 5, all correct: True" in run.stdout and run.stderr == ""
+
+
+def test_worker_modules_stay_light():
+    code = ("import sys, helpers.concurrency, helpers.failures, helpers.iobound; "
+            "print(sorted(m for m in ('matplotlib', 'IPython', 'ipywidgets', 'psutil', 'pandas') "
+            "if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", run.stdout + run.stderr
