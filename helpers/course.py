@@ -100,10 +100,23 @@ def machine_summary() -> MachineSummary:
     )
 
 
+def enable_inline_figures() -> None:
+    """Show matplotlib Figure objects as PNG images in Jupyter, without importing pyplot."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
+
+
 def setup(start_method: str | None = None) -> MachineSummary:
     """Pick the kernel's start method (argument, else COURSE_START_METHOD, else spawn) and summarise."""
     method = check_start_method(start_method) if start_method else chosen_start_method()
     mp.set_start_method(method, force=True)
     if method == "forkserver":
         mp.set_forkserver_preload(["helpers"])
+    enable_inline_figures()
     return machine_summary()

@@ -74,3 +74,11 @@ def test_no_stderr_stored(notebook):
     for cell in code_cells(notebook):
         for output in cell.get("outputs", []):
             assert output.get("name") != "stderr", f"stderr stored: {''.join(output.get('text', ''))[:200]}"
+
+
+def test_figures_are_stored_as_images(notebook):
+    for cell in code_cells(notebook):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "".join(data.get("text/plain", "")).startswith("<Figure size"):
+                assert "image/png" in data, "a Figure was stored as text only: call setup() first"
