@@ -61,13 +61,19 @@ def started(*processes: Any, timeout: float = 30.0) -> Iterator[tuple[Any, ...]]
             running.append(process)
         yield processes
     finally:
-        deadline = time.monotonic() + timeout
-        for process in running:
-            process.join(max(0.0, deadline - time.monotonic()))
-        for process in running:
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
+        join_or_terminate(running, timeout)
+
+
+def join_or_terminate(processes: Sequence[Any], timeout: float) -> bool:
+    """Join each process within one shared timeout, terminate any still alive; True if none was."""
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    stuck = [process for process in processes if process.is_alive()]
+    for process in stuck:
+        process.terminate()
+        process.join(5)
+    return not stuck
 
 
 def wait_joined(joinable: Any, timeout: float) -> bool:
@@ -78,6 +84,18 @@ def wait_joined(joinable: Any, timeout: float) -> bool:
     waiter.start()
     waiter.join(timeout)
     return not waiter.is_alive()
+
+
+def tasks_until_stop(q: Any, timeout: float) -> Iterator[Any]:
+    """Yield items from a queue until a STOP sentinel, or until none came for `timeout` seconds."""
+    while True:
+        try:
+            item = q.get(timeout=timeout)
+        except queue_module.Empty:
+            return
+        if item is STOP:
+            return
+        yield item
 
 
 def drain(q: Any, timeout: float = 0.5) -> list[Any]:
@@ -303,11 +321,7 @@ class _Channel:
             self.send(STOP)
         except (OSError, ValueError):
             pass
-        self.process.join(self.timeout)
-        stuck = self.process.is_alive()
-        if stuck:
-            self.process.terminate()
-            self.process.join(5)
+        stuck = not join_or_terminate([self.process], self.timeout)
         if self.kind == "Queue":
             for q in (self.to_child, self.from_child):
                 if stuck:

@@ -6,7 +6,6 @@ Child processes import this module, so it imports only the standard library and 
 from __future__ import annotations
 
 import os
-import queue as queue_module
 import statistics
 import sys
 import threading
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from typing import TYPE_CHECKING, Any
 
-from .queues import format_size
+from .queues import STOP, format_size, join_or_terminate, tasks_until_stop
 from .timing import format_ratio, format_seconds
 from .validation import check_int, check_processes
 from .workloads import count_primes, split_range
@@ -88,6 +87,7 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
     processes = check_processes(processes)
     start, finish = mp.Barrier(processes + 1), mp.Barrier(processes + 1)
     workers = [mp.Process(target=target, args=(*args, start, finish)) for _ in range(processes)]
+    grace = 1.0  # on an error or interrupt, stragglers are terminated after a second
     try:
         for worker in workers:
             worker.start()
@@ -95,14 +95,9 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
         began = time.perf_counter()
         _parent_waits_at(finish, workers, timeout)
         seconds = time.perf_counter() - began
-        deadline = time.monotonic() + timeout
-        for worker in workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
+        grace = timeout
     finally:
-        for worker in workers:
-            if worker.pid is not None and worker.is_alive():
-                worker.terminate()
-                worker.join(5)
+        join_or_terminate([w for w in workers if w.pid is not None], grace)
     failed = [w.exitcode for w in workers if w.exitcode != 0]
     if failed:
         raise RuntimeError(f"{len(failed)} worker(s) failed or timed out (exit codes {failed})")
@@ -202,14 +197,7 @@ def queue_sqrt_worker(tasks: Any, results: Any, timeout: float = START_TIMEOUT) 
     """Copying design: receive (index, chunk) through a Queue, send back (index, sqrt(chunk))."""
     import numpy as np
 
-    while True:
-        try:
-            task = tasks.get(timeout=timeout)
-        except queue_module.Empty:
-            return
-        if task is None:
-            return
-        index, chunk = task
+    for index, chunk in tasks_until_stop(tasks, timeout):
         results.put((index, np.sqrt(chunk)))
 
 
@@ -217,14 +205,7 @@ def shared_sqrt_worker(tasks: Any, results: Any, timeout: float = START_TIMEOUT)
     """Zero-copy design: receive (name, n, lo, hi); read input[lo:hi], write output[lo:hi] in the block."""
     import numpy as np
 
-    while True:
-        try:
-            task = tasks.get(timeout=timeout)
-        except queue_module.Empty:
-            return
-        if task is None:
-            return
-        name, n, lo, hi = task
+    for name, n, lo, hi in tasks_until_stop(tasks, timeout):
         shm = attach(name)
         try:
             both = np.ndarray((2, n), dtype=np.float64, buffer=shm.buf)
@@ -273,14 +254,8 @@ class TransferComparison:
 
 def _stop(workers: list[Any], tasks: Any, timeout: float) -> None:
     for _ in workers:
-        tasks.put(None)
-    deadline = time.monotonic() + timeout
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-    for worker in workers:
-        if worker.is_alive():
-            worker.terminate()
-            worker.join(5)
+        tasks.put(STOP)
+    join_or_terminate([w for w in workers if w.pid is not None], timeout)
 
 
 def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int = 3,
