@@ -120,3 +120,20 @@ def os_view(pid: int | None) -> str:
         return psutil.Process(pid).status()
     except psutil.NoSuchProcess:
         return "gone (reaped)"
+
+
+def wait_until_ended(procs: list[Any], timeout: float = 30.0) -> bool:
+    """Wait until every process has ended, without joining (reaping) it; False on timeout."""
+    from multiprocessing.connection import wait
+
+    deadline = time.monotonic() + timeout
+    pending = [p.sentinel for p in procs]
+    while pending and time.monotonic() < deadline:
+        ready = wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+        pending = [s for s in pending if s not in ready]
+    # The sentinel closes while the child is still exiting; give the OS a moment to finish.
+    while time.monotonic() < deadline:
+        if all(os_view(p.pid) in ("zombie", "dead", "gone (reaped)") for p in procs):
+            return True
+        time.sleep(0.02)
+    return False

@@ -131,3 +131,29 @@ def test_os_view():
     p.start()
     p.join(timeout=30)
     assert os_view(p.pid) == "gone (reaped)"
+
+
+def test_wait_until_ended_does_not_reap(start_method):
+    from helpers.manyprocs import wait_until_ended
+
+    procs = [mp.Process(target=finish_with, args=(0, 0.1)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    try:
+        assert wait_until_ended(procs, timeout=30)
+        expected = {"gone (reaped)"} if start_method == "forkserver" else {"zombie"}
+        assert {os_view(p.pid) for p in procs} == expected
+    finally:
+        stop_all(procs)
+    assert [p.exitcode for p in procs] == [0, 0]
+
+
+def test_wait_until_ended_times_out():
+    from helpers.manyprocs import wait_until_ended
+
+    procs = [mp.Process(target=finish_with, args=(0, 30))]
+    procs[0].start()
+    try:
+        assert not wait_until_ended(procs, timeout=0.2)
+    finally:
+        stop_all(procs, timeout=0.1)
