@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 SHM = Path("/dev/shm")
+SHARED_MEMORY_PREFIXES = ("psm_", "wnsm_")
 INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 GRACE_SECONDS = 10.0
 
@@ -96,15 +97,17 @@ def _leaked_segments(before: set[str], mapped: set[str]) -> list[str]:
     """New shared-memory blocks, and semaphores this notebook's processes used, still present.
 
     Shared-memory blocks (psm_*, wnsm_*) count whenever they are new; named semaphores (sem.*)
-    count only if the notebook's own processes mapped them, so that other programs running at
-    the same time on a developer's machine are not blamed.
+    count only if the notebook's own processes mapped them; anything else in /dev/shm (other
+    programs' files, joblib's memmap folders) is not ours to judge. A short second look lets
+    resource trackers that are still finishing do their clean-up.
     """
-    leaked = []
-    for name in sorted(_shm_segments() - before):
-        if name.startswith("sem.") and name not in mapped:
-            continue
-        leaked.append(name)
-    return leaked
+    def candidates() -> set[str]:
+        return {name for name in _shm_segments() - before
+                if name.startswith(SHARED_MEMORY_PREFIXES) or (name.startswith("sem.") and name in mapped)}
+
+    if candidates():
+        time.sleep(2.0)
+    return sorted(candidates())
 
 
 def _wait_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
