@@ -35,6 +35,13 @@ def test_serial_image_has_known_values(reference):
     assert 0 < (reference == SMALL.max_iter).mean() < 1
 
 
+def test_serial_bands_do_not_change_the_image(reference):
+    assert np.array_equal(render_rows(SMALL, 0, SMALL.height), reference)
+    assert np.array_equal(render_serial(SMALL, band_rows=7), reference)
+    with pytest.raises(ValueError):
+        render_serial(SMALL, band_rows=0)
+
+
 @pytest.mark.parametrize("tiles", [1, 2, 5, 48])
 def test_tiles_equal_the_serial_image_exactly(reference, tiles):
     parts = [render_tile(SMALL, lo, hi) for lo, hi in row_tiles(SMALL.height, tiles)]
