@@ -8,6 +8,10 @@ its own venv, `.venv-3.X`, made by `make install` (so the same install steps app
     default Python x (default start method, fork, forkserver)
     each other Python x default start method
 
+The fork and forkserver rows leave out the real-browser test (`-m "not browser"`, unless the
+pytest arguments choose their own -m): it checks what JupyterLab renders, which no start method
+changes, while nbval still runs every notebook's kernel under that start method.
+
 --skip-default leaves out the default Python with the default start method, for CI, which has
 just run exactly that as `make test`. Arguments after `--` go to every pytest run (for example
 `-- tests notebooks/00_start_here.ipynb` or `-- -k "not browser"`). Each run's full output is
@@ -96,7 +100,12 @@ def run_row(row: Row, pytest_args: list[str]) -> None:
         env["COURSE_START_METHOD"] = row.method
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{row.name}.log"
-    command = [str(row.interpreter), "-m", "pytest", *pytest_args]
+    extra = []
+    if row.method in ("fork", "forkserver") and "-m" not in pytest_args:
+        # The browser test checks rendering, which no start method changes; nbval runs every
+        # notebook's kernel under this start method anyway. Leaving it out saves minutes in CI.
+        extra = ["-m", "not browser"]
+    command = [str(row.interpreter), "-m", "pytest", *extra, *pytest_args]
     print(f"\n{'#' * 100}\n# {row.name}: {' '.join(command)}   (log: {log_path.relative_to(ROOT)})"
           f"\n{'#' * 100}", flush=True)
     start = time.perf_counter()
