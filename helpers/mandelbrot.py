@@ -55,11 +55,11 @@ class View:
         return (self.height, self.width)
 
     @classmethod
-    def for_cores(cls, cores: int, max_iter: int = 256) -> View:
-        """The capstone view, with pixels growing with the core count (about a second of serial work per 2 cores)."""
+    def for_cores(cls, cores: int, max_iter: int = 512) -> View:
+        """The capstone view, with pixels growing with the core count (1-2 s of serial work per 2 cores)."""
         cores = check_int("cores", cores, minimum=1, maximum=1024)
         scale = math.sqrt(max(1, cores / 2))
-        return cls(width=4 * round(320 * scale), height=3 * round(320 * scale), max_iter=max_iter)
+        return cls(width=4 * round(400 * scale), height=3 * round(400 * scale), max_iter=max_iter)
 
 
 @dataclass(frozen=True)
