@@ -35,11 +35,12 @@ def test_serial_image_has_known_values(reference):
     assert 0 < (reference == SMALL.max_iter).mean() < 1
 
 
-def test_serial_bands_do_not_change_the_image(reference):
-    assert np.array_equal(render_rows(SMALL, 0, SMALL.height), reference)
-    assert np.array_equal(render_serial(SMALL, band_rows=7), reference)
+def test_bands_do_not_change_the_image(reference):
+    for band_rows in (1, 7, 48, 1000):
+        assert np.array_equal(render_rows(SMALL, 0, SMALL.height, band_rows=band_rows), reference)
+    assert render_rows(SMALL, 5, 5).shape == (0, 64)
     with pytest.raises(ValueError):
-        render_serial(SMALL, band_rows=0)
+        render_rows(SMALL, 0, 10, band_rows=0)
 
 
 @pytest.mark.parametrize("tiles", [1, 2, 5, 48])
