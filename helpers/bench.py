@@ -3,8 +3,9 @@
 The job is the course's standard prime count (`helpers.workloads.count_primes`), split into one
 equal slice per process. Every engine except raw `Process`es is started and warmed before it is
 timed (a real program keeps its pool); raw processes cannot be reused, so their start-up is inside
-every measurement. Each figure is the median of several runs; every result is checked against the
-serial count. Imports only the standard library at import time; engines import what they use.
+every measurement. For each process count all engines run side by side in rounds (serial, then
+each method once), so a load that drifts weighs on all alike; each figure is the median over the
+rounds, and every result is checked against the serial count. Imports only the standard library at import time; engines import what they use.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ class BenchResult:
     def table(self) -> str:
         """A readable table: method, processes, seconds, speedup, efficiency, with notes."""
         lines = [
-            f"median of {self.repeats} run(s) (serial: {self.repeats} before and {self.repeats} "
-            f"after the others); processes started with {self.start_method} (course start method)",
+            f"median of {self.repeats} round(s), each timing every method once (serial too); "
+            f"processes started with {self.start_method} (course start method)",
             "start-up: included for `process` (fresh processes every run); excluded for pool, "
             "executor, joblib and dask (started and warmed first); joblib with 1 process "
             "runs the tasks in this process",
@@ -252,35 +253,46 @@ def run_bench(
     say = progress or (lambda message: None)
     timeout = _timeout(size)
     start, stop = prime_window(size)
-    total = 1 + len(counts) * len(methods)
+    total = len(counts) * repeats * (len(methods) + 1)
 
-    say(f"[ 1/{total}] serial ...")
-    serial_times, expected = _times(lambda: count_primes(start, stop), repeats)
-    say(f"[ 1/{total}] serial             {format_seconds(statistics.median(serial_times))}")
-    measured: list[tuple[str, int, float]] = []
-    match, step = True, 1
+    def serial() -> int:
+        return count_primes(start, stop)
+
+    expected: int | None = None  # the first serial count; every later result must equal it
+    serial_times: list[float] = []
+    times: dict[tuple[str, int], list[float]] = {}
+    match, step = True, 0
     for n in counts:
         slices = split_range(start, stop, n)
         warm_slices = split_range(start, start + 4_000 * n, 2 * n)
-        for name in methods:
-            step += 1
-            label = f"[{step:>2}/{total}] {name:<8} x{n:<3}"
-            say(f"{label} starting ...")
-            with ENGINES[name](n, ctx, timeout) as run:
+        with contextlib.ExitStack() as stack:
+            runners: dict[str, Callable[[], list[int]]] = {}
+            for name in methods:
+                say(f"starting {name} with {n} process(es) ...")
+                run = stack.enter_context(ENGINES[name](n, ctx, timeout))
                 run(warm_slices)  # start and warm the workers (imports, first task)
-                times, counts_found = _times(lambda run=run, slices=slices: run(slices), repeats)
-            ok = sum(counts_found) == expected
-            match = match and ok
-            measured.append((name, n, statistics.median(times)))
-            say(f"{label} {format_seconds(statistics.median(times))}{'' if ok else '  WRONG RESULT'}")
-    # The serial baseline is timed again at the end, so that a load that drifts during the run
-    # weighs on both sides of every speedup.
-    say("serial again (baseline before and after) ...")
-    serial_times += _times(lambda: count_primes(start, stop), repeats)[0]
+                runners[name] = lambda run=run, slices=slices: run(slices)
+            # Rounds: every method once per round, serial included, so that a load that drifts
+            # during the run weighs on all of them alike.
+            for _ in range(repeats):
+                for name, call in [("serial", lambda: [serial()]), *runners.items()]:
+                    step += 1
+                    [seconds], found = _times(call, 1)
+                    expected = sum(found) if expected is None else expected
+                    ok = sum(found) == expected
+                    match = match and ok
+                    if name == "serial":
+                        serial_times.append(seconds)
+                    else:
+                        times.setdefault((name, n), []).append(seconds)
+                    say(f"[{step:>3}/{total}] {name:<8} x{1 if name == 'serial' else n:<3} "
+                        f"{format_seconds(seconds)}{'' if ok else '  WRONG RESULT'}")
     serial_seconds = statistics.median(serial_times)
     rows = [BenchRow("serial", 1, serial_seconds, 1.0)]
-    rows += [BenchRow(name, n, seconds, serial_seconds / seconds) for name, n, seconds in measured]
-    return BenchResult(tuple(rows), size, repeats, method, match, expected)
+    for (name, n), measured in sorted(times.items(), key=lambda item: (item[0][1], methods.index(item[0][0]))):
+        seconds = statistics.median(measured)
+        rows.append(BenchRow(name, n, seconds, serial_seconds / seconds))
+    return BenchResult(tuple(rows), size, repeats, method, match, expected or 0)
 
 
 # --- overhead per task: many tiny tasks, one at a time, through each engine ---
