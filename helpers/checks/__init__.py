@@ -52,7 +52,7 @@ def expect_parallel_pids(report: Report, pids: Iterable[int], minimum: int = 2,
         "some work ran in this kernel itself (its pid is in the list): start child processes")
     spread = report.expect(
         len(distinct) >= minimum,
-        f"the work ran in {len(distinct)} different processes" if len(distinct) > 1
-        else "the work ran in 1 child process",
+        f"the work was spread over at least {minimum} different processes" if minimum > 1
+        else "the work ran in a child process",
         f"the work ran in {len(distinct)} process(es); it should be spread over at least {minimum}")
     return in_children and spread
