@@ -42,6 +42,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # Unit tests follow the same start method as the notebooks (COURSE_START_METHOD, else spawn),
+    # so the fork and forkserver rows of the test matrix exercise the helpers under them too.
+    import multiprocessing
+
+    from helpers.course import chosen_start_method
+
+    multiprocessing.set_start_method(chosen_start_method(), force=True)
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
