@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .timing import format_seconds
+from .timing import format_rate, format_seconds, format_size
 from .validation import check_int
 from .workloads import count_primes
 
@@ -24,25 +24,6 @@ FLUSH = "flush"  # throughput sink: reply with what you received so far
 CHANNELS = ("Queue", "Pipe")
 MAX_MESSAGE_BYTES = 256 * 2**20
 GET_TIMEOUT = 60.0  # a worker whose parent vanished gives up after this long instead of hanging
-
-
-# --- small formatters (the forms tests/sanitize.cfg recognises) -------------------------------
-
-def format_size(nbytes: float) -> str:
-    """16 B / 4.0 KiB / 1.0 MiB / 2.5 GiB."""
-    if nbytes < 0:
-        raise ValueError(f"a size cannot be negative, got {nbytes}")
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if nbytes >= scale:
-            return f"{nbytes / scale:.1f} {unit}"
-    return f"{nbytes:.0f} B"
-
-
-def format_rate(value: float, unit: str) -> str:
-    """1,234 msg/s or 12.3 MB/s: whole numbers with separators from 100 up, else one decimal."""
-    if unit not in ("msg/s", "MB/s", "items/s"):
-        raise ValueError(f"unit must be msg/s, MB/s or items/s, got {unit!r}")
-    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
 
 
 # --- running processes so none outlives the cell -----------------------------------------------

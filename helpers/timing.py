@@ -121,3 +121,20 @@ def format_seconds(seconds: float) -> str:
 def format_ratio(ratio: float) -> str:
     """A speedup or slowdown factor, such as 1.84x."""
     return f"{ratio:.2f}x"
+
+
+def format_size(nbytes: float) -> str:
+    """A size such as 16 B, 4.0 KiB, 1.0 MiB or 2.5 GiB (the sanitizer recognises these)."""
+    if nbytes < 0:
+        raise ValueError(f"a size cannot be negative, got {nbytes}")
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{nbytes:.0f} B"
+
+
+def format_rate(value: float, unit: str) -> str:
+    """A rate such as 1,234 msg/s or 12.3 MB/s (the sanitizer recognises these)."""
+    if unit not in ("msg/s", "MB/s", "items/s"):
+        raise ValueError(f"unit must be msg/s, MB/s or items/s, got {unit!r}")
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
