@@ -1,0 +1,19 @@
+"""Checkers for running the course's workers on other engines (Dask, joblib)."""
+
+from __future__ import annotations
+
+from . import Report
+from .processes import check_parallel_prime_count
+
+
+def check_joblib_prime_count(count: object, pids: object, start: int, stop: int,
+                             workers_left: object) -> Report:
+    """Exercise: a joblib prime count in several processes, with loky's workers shut down after."""
+    report = check_parallel_prime_count(count, pids, start, stop)
+    report.title = "joblib prime count"
+    if not isinstance(workers_left, int) or isinstance(workers_left, bool):
+        report.expect(False, "", "`workers_left` should be len(loky_workers()) after you cleaned up")
+    else:
+        report.expect(workers_left == 0, "loky's worker processes were shut down afterwards",
+                      f"{workers_left} loky worker process(es) still running: call stop_loky()")
+    return report

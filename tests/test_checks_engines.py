@@ -1,0 +1,28 @@
+"""The joblib exercise checker: a right answer passes; each wrong answer says what is wrong."""
+
+import os
+
+from helpers.checks.engines import check_joblib_prime_count
+from helpers.workloads import count_primes
+
+START, STOP = 10_000, 11_000
+RIGHT = count_primes(START, STOP)
+CHILDREN = [os.getpid() + 1, os.getpid() + 2]
+
+
+def test_right_answer_passes():
+    assert check_joblib_prime_count(RIGHT, CHILDREN, START, STOP, 0)
+
+
+def test_workers_left_running():
+    report = check_joblib_prime_count(RIGHT, CHILDREN, START, STOP, 2)
+    assert not report and "stop_loky()" in str(report)
+
+
+def test_wrong_count_and_missing_cleanup_value():
+    report = check_joblib_prime_count(RIGHT + 1, CHILDREN, START, STOP, None)
+    assert not report and "exactly once" in str(report) and "len(loky_workers())" in str(report)
+
+
+def test_ran_in_the_kernel():
+    assert not check_joblib_prime_count(RIGHT, [os.getpid()], START, STOP, 0)
