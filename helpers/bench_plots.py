@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from matplotlib.figure import Figure
 
 from .bench import BenchResult
-from .cpus import usable_cpus
+from .plots import plot_speedup
+from .timing import SpeedupCurve, SpeedupPoint
 
 
 def plot_bench(result: BenchResult, title: str = "Speedup of each engine, measured here",
@@ -16,24 +17,14 @@ def plot_bench(result: BenchResult, title: str = "Speedup of each engine, measur
     rows = [r for r in result.rows if r.method != "serial"]
     if not rows:
         raise ValueError("the benchmark has no parallel rows to plot")
-    usable = usable_cpus() if usable is None else usable
-    fig = Figure(figsize=(6, 4), layout="constrained")
-    ax = fig.add_subplot()
-    top = max(r.processes for r in rows)
-    ax.plot([1, top], [1, top], linestyle="--", color="grey", label="ideal (speedup = processes)")
-    for method in dict.fromkeys(r.method for r in rows):
-        mine = sorted((r for r in rows if r.method == method), key=lambda r: r.processes)
-        ax.plot([r.processes for r in mine], [r.speedup for r in mine], marker="o", label=method)
-    if usable < top:
-        ax.axvline(usable, color="tab:red", linestyle=":", label=f"usable cores ({usable})")
-    ax.axhline(1, color="black", linewidth=0.5)
-    ax.set_xlabel("processes")
-    ax.set_ylabel("speedup over serial")
-    ax.set_title(title)
-    ax.set_xlim(left=0.8)
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize="small")
-    return fig
+    serial = next((r.seconds for r in result.rows if r.method == "serial"), 0.0)
+    curves = [
+        SpeedupCurve(serial, tuple(SpeedupPoint(r.processes, r.seconds, r.speedup)
+                                   for r in sorted(rows, key=lambda r: r.processes) if r.method == method),
+                     label=method)
+        for method in dict.fromkeys(r.method for r in rows)
+    ]
+    return plot_speedup(*curves, title=title, usable=usable)
 
 
 def plot_overheads(per_task: Mapping[str, float], serial_call: float | None = None,
