@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +169,18 @@ def lab(tmp_path: Path) -> Iterator[tuple[Lab, str]]:
     served = tmp_path / "served"
     shutil.copytree(notebook.parent, served / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    with running_lab(tmp_path, served, "jupyterlab.log", {"MPLBACKEND": None}) as server:
+        yield server, f"notebooks/{notebook.name}"
+
+
+@contextmanager
+def running_lab(tmp_path: Path, served: Path, log_name: str,
+                env_changes: dict[str, str | None] | None = None,
+                ready_timeout: float = SERVER_START_S) -> Iterator[Lab]:
+    """JupyterLab on 127.0.0.1 with a token and private settings, serving `served`; always stopped.
+
+    `env_changes` sets variables (None removes one); on exit no process it started may survive.
+    """
     env = dict(os.environ)
     for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"),
                            ("JUPYTER_DATA_DIR", "jupyter-data"),
@@ -175,7 +188,11 @@ def lab(tmp_path: Path) -> Iterator[tuple[Lab, str]]:
                            ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")]:
         (tmp_path / name).mkdir()
         env[variable] = str(tmp_path / name)
-    env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as for a learner
+    for variable, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(variable, None)
+        else:
+            env[variable] = value
     token, port = secrets.token_hex(16), _free_port()
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
@@ -183,14 +200,14 @@ def lab(tmp_path: Path) -> Iterator[tuple[Lab, str]]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / "jupyterlab.log"
+    log = RESULTS / log_name
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, cwd=served, env=env, stdin=subprocess.DEVNULL,
                                    stdout=log_file, stderr=subprocess.STDOUT)
     server = Lab(process, f"http://127.0.0.1:{port}", token, served, log)
     try:
-        _wait_ready(server, SERVER_START_S)
-        yield server, f"notebooks/{notebook.name}"
+        _wait_ready(server, ready_timeout)
+        yield server
     finally:
         left = _stop(server)
         assert not left, "processes outlived JupyterLab:\n" + "\n".join(left)

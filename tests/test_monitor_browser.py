@@ -12,25 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    RESULTS,
-    ROOT,
-    Lab,
-    _free_port,
-    _skip,
-    _stop,
-    _wait_ready,
-)
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT, _skip, running_lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 JOB_SECONDS = 6
@@ -67,32 +54,10 @@ def monitor_lab(tmp_path: Path):
     served = tmp_path / "served"
     served.mkdir()
     path = _write_notebook(served)
-    env = dict(os.environ)
-    for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"),
-                           ("JUPYTER_DATA_DIR", "jupyter-data"),
-                           ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
-                           ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")]:
-        (tmp_path / name).mkdir()
-        env[variable] = str(tmp_path / name)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    token, port = secrets.token_hex(16), _free_port()
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / "jupyterlab-monitor.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(command, cwd=served, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=log_file, stderr=subprocess.STDOUT)
-    server = Lab(process, f"http://127.0.0.1:{port}", token, served, log)
-    try:
-        _wait_ready(server, 90)
+    pythonpath = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    with running_lab(tmp_path, served, "jupyterlab-monitor.log", {"PYTHONPATH": pythonpath},
+                     ready_timeout=90) as server:
         yield server, path
-    finally:
-        left = _stop(server)
-        assert not left, "processes outlived JupyterLab:\n" + "\n".join(left)
 
 
 def test_monitor_bars_update_while_the_cell_runs(monitor_lab):
