@@ -1,7 +1,9 @@
 """Worker functions and tools for the Multicore Python course.
 
 Child processes started with spawn or forkserver import this package before running a task, so
-it imports only the standard library here; plots, widgets and psutil live in their own modules.
+every module at this level is child-safe: the standard library and numpy only at import time.
+The notebook side (figures, widgets, the CPU monitor, `setup()`) is `helpers.lab`; the exercise
+checkers are `helpers.checks`.
 """
 
 from .cpus import usable_cpus

@@ -76,7 +76,7 @@ def bench_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     csv_path = result.write_csv(out / "bench.csv")
-    from .bench_plots import plot_bench
+    from .lab.bench import plot_bench
 
     png_path = out / "bench.png"
     plot_bench(result).savefig(png_path, dpi=100)

@@ -25,6 +25,7 @@ from typing import Any
 
 from .course import check_start_method, chosen_start_method
 from .cpus import usable_cpus
+from .lifecycle import start_all, stop
 from .timing import format_ratio, format_seconds
 from .validation import check_int, check_processes
 from .workloads import count_primes, count_primes_into, prime_window, split_range
@@ -125,16 +126,11 @@ def _process_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runner
         queue = ctx.Queue()
         workers = [ctx.Process(target=count_primes_into, args=(queue, i, lo, hi))
                    for i, (lo, hi) in enumerate(slices)]
-        for worker in workers:
-            worker.start()
+        start_all(workers)
         try:
             results = sorted(queue.get(timeout=timeout) for _ in workers)
         finally:
-            for worker in workers:
-                worker.join(timeout=timeout)
-                if worker.is_alive():
-                    worker.terminate()
-                    worker.join(timeout=5)
+            stop(workers, timeout)
             queue.close()
             queue.join_thread()
         return [count for _, _, count in results]
@@ -144,12 +140,8 @@ def _process_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runner
 
 @contextlib.contextmanager
 def _pool_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runner]:
-    pool = ctx.Pool(processes)
-    try:
+    with ctx.Pool(processes) as pool:  # leaving the block terminates the (idle) workers
         yield lambda slices: pool.starmap_async(count_primes, slices, chunksize=1).get(timeout=timeout)
-    finally:  # as `with Pool(...)` does: stop the (idle) workers
-        pool.terminate()
-        pool.join()
 
 
 @contextlib.contextmanager
@@ -164,17 +156,13 @@ def _executor_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runne
 
 @contextlib.contextmanager
 def _joblib_engine(processes: int, ctx: Any, timeout: float) -> Iterator[Runner]:
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    from .distributed import stop_loky
+    from .distributed import loky_parallel
 
-    try:
-        # n_jobs=1 makes joblib run the tasks in this process (its SequentialBackend).
-        with Parallel(n_jobs=processes, backend="loky",
-                      timeout=timeout if processes > 1 else None) as parallel:
-            yield lambda slices: parallel(delayed(count_primes)(lo, hi) for lo, hi in slices)
-    finally:
-        stop_loky()
+    # n_jobs=1 makes joblib run the tasks in this process (its SequentialBackend).
+    with loky_parallel(n_jobs=processes, timeout=timeout if processes > 1 else None) as parallel:
+        yield lambda slices: parallel(delayed(count_primes)(lo, hi) for lo, hi in slices)
 
 
 @contextlib.contextmanager
@@ -375,16 +363,13 @@ def _tiny_executor(ctx: Any, processes: int, timeout: float) -> Iterator[TinyRun
 
 @contextlib.contextmanager
 def _tiny_joblib(processes: int, timeout: float) -> Iterator[TinyRunner]:
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    from .distributed import stop_loky
+    from .distributed import loky_parallel
     from .workloads import worker_pid
 
-    try:
-        with Parallel(n_jobs=max(2, processes), batch_size=1, timeout=timeout) as parallel:
-            yield lambda items: parallel(delayed(worker_pid)(i) for i in items)
-    finally:
-        stop_loky()
+    with loky_parallel(n_jobs=max(2, processes), batch_size=1, timeout=timeout) as parallel:
+        yield lambda items: parallel(delayed(worker_pid)(i) for i in items)
 
 
 @contextlib.contextmanager

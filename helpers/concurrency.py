@@ -15,9 +15,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from .iobound import check_seconds, fetch, fetch_async
+from .iobound import fetch, fetch_async
 from .timing import Timing, format_ratio, format_seconds
-from .validation import check_int, check_processes
+from .validation import check_int, check_processes, check_seconds
 from .workloads import busy_wait, count_primes, prime_window, split_range
 
 TOOLS = ("serial", "threads", "asyncio", "processes")

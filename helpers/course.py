@@ -1,4 +1,7 @@
-"""The set-up every notebook calls first: one start method for the kernel and a machine summary."""
+"""The course's settings for a kernel or a script: its start method, and a summary of the machine.
+
+The notebook set-up (`helpers.lab.setup`) calls these and also turns on inline figures.
+"""
 
 from __future__ import annotations
 
@@ -100,23 +103,15 @@ def machine_summary() -> MachineSummary:
     )
 
 
-def enable_inline_figures() -> None:
-    """Show matplotlib Figure objects as PNG images in Jupyter, without importing pyplot."""
-    try:
-        from IPython import get_ipython
-        from IPython.core.pylabtools import select_figure_formats
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        select_figure_formats(shell, {"png"})
+def use_start_method(start_method: str | None = None) -> str:
+    """Make one start method the kernel's default (argument, else COURSE_START_METHOD, else spawn).
 
-
-def setup(start_method: str | None = None) -> MachineSummary:
-    """Pick the kernel's start method (argument, else COURSE_START_METHOD, else spawn) and summarise."""
+    `force=True` is a notebook convenience: a kernel may already have a default from an earlier
+    cell. A script calls `set_start_method` once under its `__main__` guard, or uses
+    `multiprocessing.get_context(method)`, instead.
+    """
     method = check_start_method(start_method) if start_method else chosen_start_method()
     mp.set_start_method(method, force=True)
     if method == "forkserver":
         mp.set_forkserver_preload(["helpers"])
-    enable_inline_figures()
-    return machine_summary()
+    return method

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .validation import check_int
+from .validation import check_int, check_timeout
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_WORKERS = 64
@@ -27,12 +27,6 @@ STOP_TIMEOUT = 10.0
 # time and a worker exits this long after losing its scheduler.
 SCHEDULER_IDLE_TIMEOUT = "10 minutes"
 WORKER_DEATH_TIMEOUT = "30 seconds"
-
-
-def _check_timeout(timeout: float) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
-        raise ValueError(f"timeout must be a number of seconds between 0 and 3600, got {timeout!r}")
-    return float(timeout)
 
 
 def quiet_dask_logging() -> None:
@@ -117,7 +111,7 @@ def scheduler_and_workers(n_workers: int, *, threads_per_worker: int = 1,
     """
     n_workers = check_int("n_workers", n_workers, minimum=1, maximum=MAX_WORKERS)
     threads_per_worker = check_int("threads_per_worker", threads_per_worker, minimum=1, maximum=256)
-    timeout = _check_timeout(timeout)
+    timeout = check_timeout(timeout)
     deadline = time.monotonic() + timeout
     started: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="course-dask-") as tmp:
@@ -166,18 +160,33 @@ def _wait_for_workers(address: str, n_workers: int, proc: subprocess.Popen, log:
 
 
 def stop_loky() -> None:
-    """Shut down joblib's reusable loky workers and loky's resource tracker (both outlive Parallel)."""
-    from joblib.externals.loky import reusable_executor
-    from joblib.externals.loky.backend import resource_tracker
+    """Shut down joblib's reusable loky workers now, instead of after their idle timeout (300 s).
 
-    executor = reusable_executor._executor  # None if Parallel never started one
-    if executor is not None:
-        # joblib's executor.terminate() also deletes its memmapping folder in /dev/shm;
-        # a plain loky executor only has shutdown().
-        getattr(executor, "terminate", executor.shutdown)()
-    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
-    if stop is not None:
-        stop()
+    `get_reusable_executor()` is loky's public handle on its one reusable executor (it hands back
+    a fresh, idle one if joblib's is gone), and `shutdown(wait=True)` ends its workers. loky's
+    resource-tracker process keeps running: neither joblib nor loky offers a public way to stop
+    it (joblib issue #1786). It exits with this process; tests/test_distributed.py checks that.
+    """
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def loky_parallel(**options: object) -> Iterator[object]:
+    """A joblib `Parallel` on loky whose workers and temporary folder are gone when the block ends.
+
+    joblib keeps its memmapping folder in /dev/shm until the interpreter exits; here it gets a
+    temporary folder of ours instead, removed after `stop_loky()`.
+    """
+    from joblib import Parallel
+
+    with tempfile.TemporaryDirectory(prefix="course-joblib-", ignore_cleanup_errors=True) as folder:
+        try:
+            with Parallel(backend="loky", temp_folder=folder, **options) as parallel:
+                yield parallel
+        finally:
+            stop_loky()
 
 
 def loky_workers() -> list[int]:

@@ -21,16 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .validation import check_int, check_processes
+from .lifecycle import stop
+from .validation import check_int, check_processes, check_seconds
 
 MAX_SLEEP = 60.0  # no demo worker lives longer than this, whatever happens to its parent
 WORKER_LOGGER = "course.worker"
-
-
-def _check_seconds(name: str, value: object, maximum: float = MAX_SLEEP) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
-        raise ValueError(f"{name} must be a number of seconds between 0 and {maximum:g}, got {value!r}")
-    return float(value)
 
 
 # --- Lock ordering -------------------------------------------------------------------------
@@ -46,7 +41,7 @@ class Rendezvous:
     def __init__(self, parties: int, hold: float = 0.5, ctx: Any = None) -> None:
         ctx = ctx or multiprocessing.get_context()
         self.parties = check_int("parties", parties, minimum=1, maximum=64)
-        self.hold = _check_seconds("hold", hold, maximum=10)
+        self.hold = check_seconds("hold", hold, maximum=10)
         self.started = ctx.Barrier(self.parties)
         self.holding = ctx.Barrier(self.parties)
 
@@ -117,7 +112,7 @@ def run_lock_plan(plan: Sequence[tuple[str, str]], *, hold: float = 0.3,
                   timeout: float = 3.0) -> LockRun:
     """Run one `transfer` process per (first, second) pair; stop any still stuck after `timeout`."""
     pairs = check_plan(plan)
-    timeout = _check_seconds("timeout", timeout)
+    timeout = check_seconds("timeout", timeout, maximum=MAX_SLEEP)
     ctx = multiprocessing.get_context()
     locks = {name: ctx.Lock() for pair in pairs for name in pair}
     rendezvous = Rendezvous(len(pairs), hold, ctx)
@@ -129,18 +124,8 @@ def run_lock_plan(plan: Sequence[tuple[str, str]], *, hold: float = 0.3,
     try:
         for p in processes:
             p.start()
-        deadline = time.monotonic() + timeout
-        for p in processes:
-            p.join(timeout=max(0.0, deadline - time.monotonic()))
     finally:
-        for p in processes:
-            if p.is_alive():
-                p.terminate()
-        for p in processes:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=5)
+        stop(processes, timeout)  # a deadlocked pair is terminated once `timeout` has passed
         while len(outcomes) < len(pairs):
             try:
                 job, outcome, pid = results.get(timeout=0.2)
@@ -177,13 +162,13 @@ def flaky_square(x: int, attempt: int, poison: int | None = None) -> int:
 
 def sleep_then_pid(seconds: float) -> int:
     """Sleep `seconds` (bounded), return this worker's pid: a task that takes a known time."""
-    time.sleep(_check_seconds("seconds", seconds))
+    time.sleep(check_seconds("seconds", seconds, maximum=MAX_SLEEP))
     return os.getpid()
 
 
 def ignore_sigterm_and_sleep(seconds: float, ready: Any = None) -> None:
     """Sleep (bounded) with SIGTERM ignored, so `terminate()` cannot end it; set `ready` first."""
-    seconds = _check_seconds("seconds", seconds)
+    seconds = check_seconds("seconds", seconds, maximum=MAX_SLEEP)
     if os.name == "posix":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if ready is not None:
@@ -198,7 +183,7 @@ def live_children() -> list[multiprocessing.process.BaseProcess]:
 
 def interrupt_after(seconds: float) -> threading.Timer:
     """Simulate pressing the kernel's stop button (KeyboardInterrupt) after `seconds`."""
-    timer = threading.Timer(_check_seconds("seconds", seconds), _thread.interrupt_main)
+    timer = threading.Timer(check_seconds("seconds", seconds, maximum=MAX_SLEEP), _thread.interrupt_main)
     timer.daemon = True
     timer.start()
     return timer
@@ -239,12 +224,12 @@ def wait_for_a_lock_nobody_releases(seconds: float) -> bool:
     """Acquire a plain Lock twice: the second acquire waits (up to `seconds`) for ourselves."""
     lock = threading.Lock()
     lock.acquire()
-    return lock.acquire(timeout=_check_seconds("seconds", seconds))
+    return lock.acquire(timeout=check_seconds("seconds", seconds, maximum=MAX_SLEEP))
 
 
 def stuck_task(dump_path: str, dump_after: float = 0.5, stuck_for: float = 20.0) -> None:
     """A worker that hangs, with a watchdog writing every thread's stack to `dump_path` first."""
-    dump_after = _check_seconds("dump_after", dump_after)
+    dump_after = check_seconds("dump_after", dump_after, maximum=MAX_SLEEP)
     with open(dump_path, "w") as dump:
         faulthandler.dump_traceback_later(dump_after, repeat=False, file=dump)
         try:
@@ -255,7 +240,7 @@ def stuck_task(dump_path: str, dump_after: float = 0.5, stuck_for: float = 20.0)
 
 def read_when_written(path: str | Path, timeout: float = 10.0) -> str:
     """The text of `path` once something is written to it (or '' after `timeout` seconds)."""
-    deadline = time.monotonic() + _check_seconds("timeout", timeout)
+    deadline = time.monotonic() + check_seconds("timeout", timeout, maximum=MAX_SLEEP)
     path = Path(path)
     while time.monotonic() < deadline:
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
-import math
 import re
 import threading
 import time
@@ -18,26 +17,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from .validation import check_int
+from .validation import check_int, check_seconds
 
 HOST = "127.0.0.1"
 MAX_LATENCY = 10.0
 MAX_PAYLOAD = 1 << 20
 DEFAULT_TIMEOUT = 10.0
 _ITEM_PATH = re.compile(r"^/item/(\d{1,9})$")
-
-
-def check_seconds(name: str, value: object, *, minimum: float = 0.0, maximum: float = 3600.0,
-                  allow_zero: bool = True) -> float:
-    """Return value as float seconds, or raise ValueError saying what range is allowed."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number of seconds, got {value!r}")
-    value = float(value)
-    low_ok = value > minimum or (allow_zero and value == minimum)
-    if not low_ok or value > maximum:
-        low = f">= {minimum:g}" if allow_zero else f"> {minimum:g}"
-        raise ValueError(f"{name} must be {low} and <= {maximum:g} seconds, got {value:g}")
-    return value
 
 
 def expected_page(item: int, size: int = 1024) -> bytes:

@@ -13,7 +13,8 @@ import sys
 import time
 from typing import Any
 
-from .validation import check_int, check_processes
+from .lifecycle import raise_unless_clean, stop
+from .validation import check_int, check_processes, check_seconds, check_timeout
 from .workloads import (
     PRIME_WINDOW_START,
     count_primes,
@@ -34,8 +35,7 @@ def count_primes_serial(size: int, start: int = PRIME_WINDOW_START) -> int:
 def collect(results: Any, procs: list[Any], expected: int, timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
     """Take `expected` messages from a queue, failing fast if a worker dies or time runs out."""
     expected = check_int("expected", expected, minimum=0)
-    if not timeout > 0:
-        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    timeout = check_timeout(timeout)
     deadline = time.monotonic() + timeout
     messages: list[Any] = []
     while len(messages) < expected:
@@ -52,17 +52,6 @@ def collect(results: Any, procs: list[Any], expected: int, timeout: float = DEFA
     return messages
 
 
-def stop_all(procs: list[Any], timeout: float = 5.0) -> None:
-    """Join every process (bounded), terminating any still running: the clean-up every cell needs."""
-    for p in procs:
-        if p.pid is None:  # never started
-            continue
-        p.join(timeout=timeout)
-        if p.is_alive():
-            p.terminate()
-            p.join(timeout=timeout)
-
-
 def count_primes_in_processes(processes: int, size: int, start: int = PRIME_WINDOW_START,
                               timeout: float = DEFAULT_TIMEOUT) -> int:
     """Notebook 02's hand split as one function: N Processes, one Queue, drain, join all, sum."""
@@ -75,25 +64,12 @@ def count_primes_in_processes(processes: int, size: int, start: int = PRIME_WIND
         for p in procs:
             p.start()
         messages = collect(results, procs, len(procs), timeout)  # drain before join
-        for p in procs:
-            p.join(timeout=timeout)
     finally:
-        stop_all(procs)
+        stop(procs, timeout)
         results.close()
         results.join_thread()
-    if any(p.exitcode != 0 for p in procs):
-        raise RuntimeError(f"worker exit codes {[p.exitcode for p in procs]}; expected all 0")
+    raise_unless_clean(procs)
     return sum(count for _, _, count in messages)
-
-
-def start_and_join_idle(processes: int) -> None:
-    """Start `processes` children that do nothing and join them: the pure start-up cost."""
-    procs = [mp.Process(target=os.getpid) for _ in range(check_processes(processes))]
-    try:
-        for p in procs:
-            p.start()
-    finally:
-        stop_all(procs, timeout=30.0)
 
 
 def monte_carlo_into(results: Any, part: int, samples: int, seed: int) -> None:
@@ -104,9 +80,7 @@ def monte_carlo_into(results: Any, part: int, samples: int, seed: int) -> None:
 def finish_with(code: int, seconds: float = 0.0) -> None:
     """Process target: wait `seconds`, then exit with `code` quietly (no traceback on stderr)."""
     code = check_int("code", code, minimum=0, maximum=255)
-    if not 0 <= seconds <= 60:
-        raise ValueError(f"seconds must be between 0 and 60, got {seconds!r}")
-    time.sleep(seconds)
+    time.sleep(check_seconds("seconds", seconds, maximum=60))
     sys.exit(code)
 
 
@@ -126,7 +100,7 @@ def wait_until_ended(procs: list[Any], timeout: float = 30.0) -> bool:
     """Wait until every process has ended, without joining (reaping) it; False on timeout."""
     from multiprocessing.connection import wait
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + check_timeout(timeout)
     pending = [p.sentinel for p in procs]
     while pending and time.monotonic() < deadline:
         ready = wait(pending, timeout=max(0.0, deadline - time.monotonic()))

@@ -2,7 +2,7 @@
 
 Several functions here run in child processes (the `*_task` workers, `blas_threads`,
 `limit_blas_threads`, `hold_for_measurement`), so this module imports only the standard library
-and numpy at import time; psutil and matplotlib live in `helpers.perf_plots` and the notebook.
+and numpy at import time; psutil and matplotlib live in `helpers.lab.perf` and the notebook.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .timing import format_ratio
-from .validation import check_int
+from .validation import check_int, check_timeout
 from .workloads import PRIME_WINDOW_START, Tagged, count_primes_tagged
 
 # A fitted serial fraction is kept in [MIN_SERIAL_FRACTION, 1]: a measured curve can look
@@ -347,13 +347,13 @@ def hold_for_measurement(ready: Any, release: Any, timeout: float = 60.0) -> Non
     """Process target: use numpy, put this pid on `ready`, then wait (bounded) for `release`."""
     np.ones(1000).sum()
     ready.put(os.getpid())
-    release.wait(timeout)
+    release.wait(check_timeout(timeout))
 
 
 def wait_ready(ready: Any, processes: int, timeout: float = 60.0) -> list[int]:
     """Collect one pid per started process from `ready`, or raise TimeoutError."""
     processes = check_int("processes", processes, minimum=1, maximum=1024)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + check_timeout(timeout)
     pids = []
     while len(pids) < processes and (remaining := deadline - time.monotonic()) > 0:
         try:

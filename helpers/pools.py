@@ -9,11 +9,11 @@ import math
 import os
 import time
 
-from .validation import check_int
-from .workloads import monte_carlo_hits
+from .validation import check_int, check_seconds
 
 # Filled in by `load_small_primes`, once in each pool worker (see the `initializer` section).
 _TABLE: list[int] = []
+_LARGEST = 0  # the largest number the table can test: (largest prime in it) squared
 _SETUPS = 0
 
 
@@ -34,9 +34,7 @@ def square_with_pid(x: int) -> tuple[int, int, int]:
 
 def slow_square(x: int, step: float = 0.05) -> tuple[int, int]:
     """(x, x*x) after sleeping (x % 4) * step seconds, so tasks finish out of submission order."""
-    if not 0 <= step <= 10:
-        raise ValueError(f"step must be between 0 and 10 seconds, got {step!r}")
-    time.sleep((x % 4) * step)
+    time.sleep((x % 4) * check_seconds("step", step, maximum=10))
     return x, x * x
 
 
@@ -49,9 +47,7 @@ def checked_sqrt(x: float) -> float:
 
 def sleep_then_return(seconds: float, value: object = None) -> object:
     """Sleep `seconds` (at most 60), then return `value`: a task that is too slow for a timeout."""
-    if not 0 <= seconds <= 60:
-        raise ValueError(f"seconds must be between 0 and 60, got {seconds!r}")
-    time.sleep(seconds)
+    time.sleep(check_seconds("seconds", seconds, maximum=60))
     return value
 
 
@@ -68,8 +64,9 @@ def small_primes(limit: int) -> list[int]:
 
 def load_small_primes(limit: int) -> None:
     """Pool initializer: build the prime table once per worker, not once per task."""
-    global _TABLE, _SETUPS
+    global _TABLE, _LARGEST, _SETUPS
     _TABLE = small_primes(limit)
+    _LARGEST = _TABLE[-1] ** 2
     _SETUPS += 1
 
 
@@ -78,13 +75,8 @@ def is_prime_with_table(n: int) -> tuple[bool, int, int]:
     if not _TABLE:
         raise RuntimeError("no prime table in this worker: start the Pool with "
                            "initializer=load_small_primes")
-    n = check_int("n", n)
-    if n > _TABLE[-1] ** 2:
+    if n > _LARGEST:
         raise ValueError(f"n={n} is too large for a table of primes up to {_TABLE[-1]}")
     prime = n >= 2 and all(n % p for p in _TABLE if p * p <= n)
     return prime, os.getpid(), _SETUPS
 
-
-def hits_and_pid(samples: int, seed: int) -> tuple[int, int]:
-    """Monte Carlo quarter-circle hits for one seed, with the worker's pid."""
-    return monte_carlo_hits(samples, seed), os.getpid()

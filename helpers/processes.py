@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from .course import check_start_method
+from .lifecycle import raise_unless_clean, start_all, stop
 from .timing import Timing, measure
 from .validation import check_int, check_processes
 
@@ -36,19 +38,13 @@ def do_nothing() -> None:
 def start_and_join(context: Any, processes: int) -> None:
     """Start `processes` empty processes with a context, then join them all."""
     workers = [context.Process(target=do_nothing) for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(JOIN_TIMEOUT)
-        if worker.is_alive():
-            worker.terminate()
-            raise RuntimeError("a do-nothing process did not finish in time")
+    start_all(workers)
+    stop(workers, JOIN_TIMEOUT)
+    raise_unless_clean(workers, "do-nothing process")
 
 
 def start_cost(method: str, processes: int = 4, repeats: int = 5) -> Timing:
     """Median wall time to start and join `processes` do-nothing processes with one start method."""
-    if method not in mp.get_all_start_methods():
-        raise ValueError(f"start method {method!r} is not available here; "
-                         f"choose from {', '.join(mp.get_all_start_methods())}")
+    method = check_start_method(method)
     processes = check_processes(processes)
     return measure(start_and_join, mp.get_context(method), processes, repeats=repeats, warmup=1)

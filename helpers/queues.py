@@ -5,18 +5,19 @@ Child processes import this module, so it imports only the standard library at i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue as queue_module
 import statistics
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lifecycle import stop
 from .timing import format_rate, format_seconds, format_size
-from .validation import check_int
+from .validation import check_int, check_timeout
 from .workloads import count_primes
 
 STOP = None  # the sentinel: "no more work", one per consumer
@@ -24,47 +25,29 @@ FLUSH = "flush"  # throughput sink: reply with what you received so far
 CHANNELS = ("Queue", "Pipe")
 MAX_MESSAGE_BYTES = 256 * 2**20
 GET_TIMEOUT = 60.0  # a worker whose parent vanished gives up after this long instead of hanging
+MAX_OUTSTANDING = 10**7  # the most items a queue given up by wait_joined can still hold
 
 
-# --- running processes so none outlives the cell -----------------------------------------------
-
-@contextmanager
-def started(*processes: Any, timeout: float = 30.0) -> Iterator[tuple[Any, ...]]:
-    """Start the processes; on leaving, join each (shared timeout), terminate any still alive."""
-    if not processes:
-        raise ValueError("started() needs at least one process")
-    if not 0 < timeout <= 3600:
-        raise ValueError(f"timeout must be between 0 and 3600 seconds, got {timeout!r}")
-    running = []
-    try:
-        for process in processes:
-            process.start()
-            running.append(process)
-        yield processes
-    finally:
-        join_or_terminate(running, timeout)
-
-
-def join_or_terminate(processes: Sequence[Any], timeout: float) -> bool:
-    """Join each process within one shared timeout, terminate any still alive; True if none was."""
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-    stuck = [process for process in processes if process.is_alive()]
-    for process in stuck:
-        process.terminate()
-        process.join(5)
-    return not stuck
-
+# --- waiting for a JoinableQueue, bounded ---------------------------------------------------
 
 def wait_joined(joinable: Any, timeout: float) -> bool:
-    """`joinable.join()` bounded by a timeout: True once every item was marked task_done()."""
-    if not 0 < timeout <= 3600:
-        raise ValueError(f"timeout must be between 0 and 3600 seconds, got {timeout!r}")
-    waiter = threading.Thread(target=joinable.join, daemon=True)
+    """`joinable.join()` bounded by a timeout: True once every item was marked task_done().
+
+    `JoinableQueue.join()` takes no timeout, so a helper thread calls it. On a timeout the queue
+    is given up: its outstanding items are marked done, which releases that thread (no thread is
+    left blocked for ever), and False is returned. Stop the consumers before using it again.
+    """
+    timeout = check_timeout(timeout)
+    waiter = threading.Thread(target=joinable.join, daemon=True, name="wait_joined")
     waiter.start()
     waiter.join(timeout)
-    return not waiter.is_alive()
+    if not waiter.is_alive():
+        return True
+    with contextlib.suppress(ValueError):  # "task_done() called too many times": none left
+        for _ in range(MAX_OUTSTANDING):
+            joinable.task_done()
+    waiter.join(GET_TIMEOUT)
+    return False
 
 
 def tasks_until_stop(q: Any, timeout: float) -> Iterator[Any]:
@@ -302,7 +285,7 @@ class _Channel:
             self.send(STOP)
         except (OSError, ValueError):
             pass
-        stuck = not join_or_terminate([self.process], self.timeout)
+        stuck = stop([self.process], self.timeout).terminated > 0
         if self.kind == "Queue":
             for q in (self.to_child, self.from_child):
                 if stuck:
@@ -328,6 +311,7 @@ def measure_channels(sizes: Sequence[int], *, budget_bytes: int = 16 * 2**20,
     max_messages = check_int("max_messages", max_messages, minimum=10, maximum=10**6)
     repeats = check_int("repeats", repeats, minimum=1, maximum=100)
     round_trips = check_int("round_trips", round_trips, minimum=1, maximum=10**5)
+    timeout = check_timeout(timeout)
     points, latency = [], {}
     for kind in CHANNELS:
         channel = _Channel(kind, timeout)

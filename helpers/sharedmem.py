@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from typing import TYPE_CHECKING, Any
 
-from .queues import STOP, format_size, join_or_terminate, tasks_until_stop
-from .timing import format_ratio, format_seconds
-from .validation import check_int, check_processes
+from .lifecycle import stop
+from .queues import STOP, tasks_until_stop
+from .timing import format_ratio, format_seconds, format_size
+from .validation import check_int, check_processes, check_timeout
 from .workloads import count_primes, split_range
 
 MAX_ARRAY_BYTES = 2 * 2**30
@@ -85,6 +86,7 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
     import multiprocessing as mp
 
     processes = check_processes(processes)
+    timeout = check_timeout(timeout)
     start, finish = mp.Barrier(processes + 1), mp.Barrier(processes + 1)
     workers = [mp.Process(target=target, args=(*args, start, finish)) for _ in range(processes)]
     grace = 1.0  # on an error or interrupt, stragglers are terminated after a second
@@ -97,7 +99,7 @@ def run_together(target: Callable[..., Any], args: tuple[Any, ...], processes: i
         seconds = time.perf_counter() - began
         grace = timeout
     finally:
-        join_or_terminate([w for w in workers if w.pid is not None], grace)
+        stop(workers, grace)
     failed = [w.exitcode for w in workers if w.exitcode != 0]
     if failed:
         raise RuntimeError(f"{len(failed)} worker(s) failed or timed out (exit codes {failed})")
@@ -252,10 +254,10 @@ class TransferComparison:
         return self.table()
 
 
-def _stop(workers: list[Any], tasks: Any, timeout: float) -> None:
+def _finish_workers(workers: list[Any], tasks: Any, timeout: float) -> None:
     for _ in workers:
         tasks.put(STOP)
-    join_or_terminate([w for w in workers if w.pid is not None], timeout)
+    stop(workers, timeout)
 
 
 def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int = 3,
@@ -269,6 +271,7 @@ def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int
     mebibytes = check_int("mebibytes", mebibytes, minimum=1, maximum=MAX_ARRAY_BYTES // 2**20)
     workers = check_processes(workers)
     repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    timeout = check_timeout(timeout)
     n = mebibytes * 2**20 // 8
     data = np.arange(n, dtype=np.float64)
     expected = np.sqrt(data)
@@ -289,7 +292,7 @@ def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int
         queue_seconds, queue_result = _median_time(by_queue, repeats)
         queue_peak = _peak_bytes(by_queue)
     finally:
-        _stop(pool, tasks, timeout)
+        _finish_workers(pool, tasks, timeout)
 
     # Design 2: one block holds input and output; workers get only its name and their slice.
     tasks, results = mp.Queue(), mp.Queue()
@@ -314,7 +317,7 @@ def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int
         shared_equal = bool(np.array_equal(both[1], expected))
         del both
     finally:
-        _stop(pool, tasks, timeout)
+        _finish_workers(pool, tasks, timeout)
         shm.close()
         shm.unlink()
     return TransferComparison(

@@ -8,12 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .validation import check_int
+from .validation import check_int, check_seconds, check_size, check_span
 
 # Counting primes just above ten million keeps the cost per number nearly flat across a window,
 # so equal-sized slices take equal time (near zero, big numbers cost far more than small ones).
 PRIME_WINDOW_START = 10_000_000
-MAX_SIZE = 10**9
 
 
 def is_prime(n: int) -> bool:
@@ -34,14 +33,13 @@ def is_prime(n: int) -> bool:
 
 def count_primes(start: int, stop: int) -> int:
     """How many primes lie in [start, stop)."""
-    start = check_int("start", start)
-    stop = check_int("stop", stop, minimum=start)
+    start, stop = check_span(start, stop)
     return sum(1 for n in range(start, stop) if is_prime(n))
 
 
 def prime_window(size: int, start: int = PRIME_WINDOW_START) -> tuple[int, int]:
     """The standard prime-counting job of `size` numbers: (start, stop)."""
-    size = check_int("size", size, minimum=1, maximum=MAX_SIZE)
+    size = check_size("size", size, minimum=1)
     return start, start + size
 
 
@@ -90,14 +88,14 @@ def task_seeds(root_seed: int, tasks: int) -> list[int]:
     import numpy as np
 
     root_seed = check_int("root_seed", root_seed)
-    tasks = check_int("tasks", tasks, minimum=1, maximum=MAX_SIZE)
+    tasks = check_size("tasks", tasks, minimum=1)
     children = np.random.SeedSequence(root_seed).spawn(tasks)
     return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
 
 
 def monte_carlo_hits(samples: int, seed: int) -> int:
     """Random points in the unit square that fall inside the quarter circle (pure Python)."""
-    samples = check_int("samples", samples, minimum=0, maximum=MAX_SIZE)
+    samples = check_size("samples", samples)
     rng = random.Random(seed)
     draw = rng.random
     hits = 0
@@ -116,8 +114,7 @@ def estimate_pi(hits: int, samples: int) -> float:
 
 def busy_wait(seconds: float) -> int:
     """Keep one core busy for `seconds` (a task of known size), return the worker's pid."""
-    if not 0 <= seconds <= 3600:
-        raise ValueError(f"seconds must be between 0 and 3600, got {seconds!r}")
+    seconds = check_seconds("seconds", seconds)
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         pass

@@ -20,7 +20,9 @@ import pytest
 
 SHM = Path("/dev/shm")
 SHARED_MEMORY_PREFIXES = ("psm_", "wnsm_")
-INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+# Helpers that end with the kernel. loky's tracker has no public stop (joblib issue #1786).
+INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserver",
+                  "loky.backend.resource_tracker")
 GRACE_SECONDS = 10.0
 
 _private_dirs: tempfile.TemporaryDirectory[str] | None = None
@@ -44,11 +46,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     # Unit tests follow the same start method as the notebooks (COURSE_START_METHOD, else spawn),
     # so the fork and forkserver rows of the test matrix exercise the helpers under them too.
-    import multiprocessing
+    from helpers.course import use_start_method
 
-    from helpers.course import chosen_start_method
-
-    multiprocessing.set_start_method(chosen_start_method(), force=True)
+    use_start_method()
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:

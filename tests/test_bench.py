@@ -138,7 +138,7 @@ def test_csv_and_json_of_a_result(tmp_path):
     assert rows[1] == {"method": "pool", "processes": 2, "seconds": 1.0, "speedup": 2.0}
     text = result.write_csv(tmp_path / "b.csv").read_text().splitlines()
     assert text[0] == "method,processes,seconds,speedup,efficiency" and text[2].startswith("pool,2,")
-    from helpers.bench_plots import plot_bench
+    from helpers.lab.bench import plot_bench
 
     assert len(plot_bench(result).axes) == 1
     with pytest.raises(ValueError):
@@ -155,7 +155,7 @@ def test_task_overheads_measures_every_engine():
                                          "joblib (loky)", "Dask"]
     assert all(c.per_task > 0 for c in costs)
     assert "Dask" in overhead_table(costs)
-    from helpers.bench_plots import plot_overheads
+    from helpers.lab.bench import plot_overheads
 
     assert len(plot_overheads({c.engine: c.per_task for c in costs[1:]}, costs[0].per_task).axes) == 1
     with pytest.raises(ValueError):

@@ -134,7 +134,7 @@ def test_checker_bad_pids(reference, pids, message):
 
 
 def test_plots_return_figures_and_reject_bad_input(reference):
-    from helpers.mandelbrot_plots import plot_tile_costs, show_image
+    from helpers.lab.mandelbrot import plot_tile_costs, show_image
 
     assert len(show_image(reference, SMALL).axes) == 1
     assert len(plot_tile_costs([render_tile(SMALL, 0, 10)]).axes) == 1

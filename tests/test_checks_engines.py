@@ -16,7 +16,7 @@ def test_right_answer_passes():
 
 def test_workers_left_running():
     report = check_joblib_prime_count(RIGHT, CHILDREN, START, STOP, 2)
-    assert not report and "stop_loky()" in str(report)
+    assert not report and "get_reusable_executor().shutdown(wait=True)" in str(report)
 
 
 def test_wrong_count_and_missing_cleanup_value():

@@ -1,4 +1,4 @@
-"""Course set-up: start-method choice, validation and the machine summary."""
+"""Course set-up: start-method choice, validation, the machine summary and the notebook set-up."""
 
 import multiprocessing as mp
 
@@ -9,8 +9,9 @@ from helpers.course import (
     check_start_method,
     chosen_start_method,
     machine_summary,
-    setup,
+    use_start_method,
 )
+from helpers.lab import setup
 
 
 def test_default_is_spawn():
@@ -48,3 +49,13 @@ def test_machine_summary_counts_are_consistent():
     summary = machine_summary()
     assert summary.usable_cores <= summary.affinity_cores
     assert summary.memory_available_gib <= summary.memory_total_gib
+
+
+def test_use_start_method_is_the_start_method_half_of_setup():
+    before = mp.get_start_method(allow_none=True)
+    try:
+        assert use_start_method("spawn") == "spawn" and mp.get_start_method() == "spawn"
+        with pytest.raises(ValueError, match="start method"):
+            use_start_method("threads")
+    finally:
+        mp.set_start_method(before, force=True)

@@ -2,6 +2,8 @@
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psutil
@@ -69,19 +71,38 @@ def test_bad_arguments_raise_value_error(kwargs):
             pass
 
 
-def test_stop_loky_ends_workers_and_removes_the_temporary_folder():
+def test_stop_loky_ends_the_workers():
     from joblib import Parallel, delayed
 
-    shm_before = set(os.listdir(SHM)) if SHM.exists() else set()
     counts = Parallel(n_jobs=2, timeout=60)(delayed(count_primes)(0, n) for n in (10, 100, 1000))
     assert counts == [4, 25, 168]
     assert loky_workers(), "loky keeps its workers after Parallel returns"
     stop_loky()
     assert loky_workers() == []
-    assert not [c for c in psutil.Process().children() if "loky" in " ".join(c.cmdline())]
+    left = [" ".join(c.cmdline()) for c in psutil.Process().children() if "loky" in " ".join(c.cmdline())]
+    assert all("resource_tracker" in command for command in left), left  # see the next test
+    stop_loky()  # a second call (nothing running) is harmless
+
+
+def test_loky_resource_tracker_and_folder_end_with_their_parent():
+    """No public call stops loky's resource tracker (joblib #1786) or removes joblib's temporary
+    folder in /dev/shm before exit: both must be gone once the process (the kernel) has ended."""
+    shm_before = set(os.listdir(SHM)) if SHM.exists() else set()
+    code = ("import psutil\n"
+            "from joblib import Parallel, delayed\n"
+            "from helpers.distributed import stop_loky\n"
+            "Parallel(n_jobs=2, timeout=60)(delayed(abs)(-n) for n in range(4))\n"
+            "stop_loky()\n"
+            "print(*[c.pid for c in psutil.Process().children() if 'loky' in ' '.join(c.cmdline())])\n")
+    parent = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=True)
+    left = [int(pid) for pid in parent.stdout.split()]
+    assert left, "expected loky's resource tracker to be running until its parent exits"
+    _, alive = psutil.wait_procs([psutil.Process(pid) for pid in left if psutil.pid_exists(pid)],
+                                 timeout=30)
+    assert not alive, f"loky processes outlived their parent: {alive}"
     if SHM.exists():
         assert not {n for n in set(os.listdir(SHM)) - shm_before if n.startswith("joblib")}
-    stop_loky()  # a second call (nothing running) is harmless
 
 
 def test_quiet_dask_logging():

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from helpers.lifecycle import stop
 from helpers.manyprocs import (
     collect,
     count_primes_in_processes,
@@ -12,8 +13,6 @@ from helpers.manyprocs import (
     finish_with,
     monte_carlo_into,
     os_view,
-    start_and_join_idle,
-    stop_all,
 )
 from helpers.workloads import monte_carlo_hits
 
@@ -64,7 +63,7 @@ def test_collect_fails_fast_when_a_worker_dies():
         with pytest.raises(RuntimeError, match="exit codes"):
             collect(results, procs, 1, timeout=30)
     finally:
-        stop_all(procs)
+        stop(procs)
     assert procs[0].exitcode == 3 and mp.active_children() == []
 
 
@@ -76,31 +75,13 @@ def test_collect_times_out_when_nothing_arrives():
         with pytest.raises(TimeoutError, match="0 of 1"):
             collect(results, procs, 1, timeout=0.2)
     finally:
-        stop_all(procs)
+        stop(procs)
     assert mp.active_children() == []
 
 
 def test_collect_rejects_a_bad_timeout():
     with pytest.raises(ValueError, match="timeout"):
         collect(mp.Queue(), [], 1, timeout=0)
-
-
-def test_stop_all_terminates_what_does_not_end():
-    procs = [mp.Process(target=finish_with, args=(0, 30))]
-    procs[0].start()
-    stop_all(procs, timeout=0.1)
-    assert not procs[0].is_alive() and procs[0].exitcode != 0
-
-
-def test_stop_all_skips_processes_never_started():
-    stop_all([mp.Process(target=finish_with, args=(0,))])
-
-
-def test_start_and_join_idle_leaves_nothing():
-    start_and_join_idle(2)
-    assert mp.active_children() == []
-    with pytest.raises(ValueError):
-        start_and_join_idle(0)
 
 
 def test_monte_carlo_into_reports_part_pid_and_hits():
@@ -144,7 +125,7 @@ def test_wait_until_ended_does_not_reap(start_method):
         expected = {"gone (reaped)"} if start_method == "forkserver" else {"zombie"}
         assert {os_view(p.pid) for p in procs} == expected
     finally:
-        stop_all(procs)
+        stop(procs)
     assert [p.exitcode for p in procs] == [0, 0]
 
 
@@ -156,4 +137,4 @@ def test_wait_until_ended_times_out():
     try:
         assert not wait_until_ended(procs, timeout=0.2)
     finally:
-        stop_all(procs, timeout=0.1)
+        stop(procs, timeout=0.1)

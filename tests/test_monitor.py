@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import pytest
 
-from helpers.monitor import CpuMonitor, CpuSample, busy_percent
+from helpers.lab.monitor import CpuMonitor, CpuSample, busy_percent
 from helpers.workloads import busy_wait
 
 Times = namedtuple("Times", "user system idle iowait")

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 JOB_SECONDS = 6
 CELLS = [
     "import multiprocessing as mp\n"
-    "from helpers.monitor import CpuMonitor\n"
+    "from helpers.lab.monitor import CpuMonitor\n"
     "from helpers.workloads import busy_wait\n"
     "mp.set_start_method('spawn', force=True)",
     "with CpuMonitor(interval=0.2) as monitor:\n"

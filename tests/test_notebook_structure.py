@@ -33,7 +33,7 @@ def test_kernelspec_is_python3(notebook):
 
 def test_first_code_cell_runs_the_course_setup(notebook):
     first = "".join(code_cells(notebook)[0]["source"])
-    assert "from helpers.course import setup" in first and "setup(" in first
+    assert "from helpers.lab import setup" in first and "setup(" in first
 
 
 def test_outputs_are_one_fresh_run(notebook):

@@ -266,14 +266,14 @@ def test_perf_imports_only_stdlib_and_numpy():
 
 
 def test_perf_plots_build_figures():
-    from helpers.perf import BreakEven
-    from helpers.perf_plots import (
+    from helpers.lab.perf import (
         plot_amdahl,
         plot_bars,
         plot_granularity,
         plot_gustafson,
         plot_timelines,
     )
+    from helpers.perf import BreakEven
 
     fit = fit_amdahl([1, 2], [1.0, 1.8])
     assert "1 Axes" in repr(plot_amdahl(fit))

@@ -1,4 +1,4 @@
-"""helpers.pools and helpers.poolplots: the notebook 03 workers, in-process and in a real pool."""
+"""helpers.pools and helpers.lab.pools: the notebook 03 workers, in-process and in a real pool."""
 
 import math
 import multiprocessing as mp
@@ -9,8 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import helpers.pools as pools
-from helpers.poolplots import plot_chunksize_sweep
-from helpers.workloads import count_primes, monte_carlo_hits
+from helpers.lab.pools import plot_chunksize_sweep
+from helpers.workloads import count_primes
 
 
 def test_small_workers():
@@ -18,7 +18,6 @@ def test_small_workers():
     assert pools.square_with_pid(3) == (3, 9, os.getpid())
     assert pools.slow_square(5, step=0) == (5, 25)
     assert pools.sleep_then_return(0, "x") == "x"
-    assert pools.hits_and_pid(1_000, 3) == (monte_carlo_hits(1_000, 3), os.getpid())
 
 
 @pytest.mark.parametrize("call", [lambda: pools.slow_square(1, step=-1),
@@ -49,6 +48,7 @@ def test_is_prime_with_table_needs_the_initializer(monkeypatch):
 def test_is_prime_with_table_after_the_initializer(monkeypatch):
     monkeypatch.setattr(pools, "_TABLE", [])
     monkeypatch.setattr(pools, "_SETUPS", 0)
+    monkeypatch.setattr(pools, "_LARGEST", 0)
     pools.load_small_primes(100)
     assert [pools.is_prime_with_table(n)[0] for n in range(30)] == [
         count_primes(n, n + 1) == 1 for n in range(30)]

@@ -20,7 +20,7 @@ def test_start_cost_measures_each_method(method):
 
 
 def test_start_cost_rejects_unknown_method():
-    with pytest.raises(ValueError, match="not available"):
+    with pytest.raises(ValueError, match="start method"):
         start_cost("threads")
 
 

@@ -7,7 +7,7 @@ from multiprocessing import shared_memory
 import numpy as np
 import pytest
 
-from helpers.queues import started
+from helpers.lifecycle import started
 from helpers.sharedmem import (
     TransferComparison,
     add_locked,

@@ -5,11 +5,11 @@ import multiprocessing as mp
 import pytest
 from matplotlib.figure import Figure
 
+from helpers.lab.timing import plot_speedup, plot_times
+from helpers.lab.widgets import SpeedupExplorer, default_max_processes
 from helpers.manyprocs import count_primes_in_processes as primes_in_processes
 from helpers.manyprocs import count_primes_serial as primes_serial
-from helpers.plots import plot_speedup, plot_times
 from helpers.timing import SpeedupCurve, SpeedupPoint
-from helpers.widgets import SpeedupExplorer, default_max_processes
 
 
 def test_slider_reaches_past_the_usable_cores():

@@ -15,5 +15,5 @@ def check_joblib_prime_count(count: object, pids: object, start: int, stop: int,
         report.expect(False, "", "`workers_left` should be len(loky_workers()) after you cleaned up")
     else:
         report.expect(workers_left == 0, "loky's worker processes were shut down afterwards",
-                      f"{workers_left} loky worker process(es) still running: call stop_loky()")
+                      f"{workers_left} loky worker process(es) still running: call get_reusable_executor().shutdown(wait=True)")
     return report

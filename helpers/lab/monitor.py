@@ -23,6 +23,8 @@ from typing import Any
 import ipywidgets as widgets
 import psutil
 
+from ..validation import check_seconds
+
 MIN_INTERVAL, MAX_INTERVAL = 0.05, 10.0
 MAX_SECONDS = 3600.0
 
@@ -63,14 +65,9 @@ class CpuMonitor:
 
     def __init__(self, interval: float = 0.25, *, display: bool = True,
                  max_seconds: float = 600.0, title: str = "CPU load per core") -> None:
-        if not isinstance(interval, int | float) or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
-            raise ValueError(f"interval must be between {MIN_INTERVAL} and {MAX_INTERVAL} seconds, "
-                             f"got {interval!r}")
-        if not isinstance(max_seconds, int | float) or not 0 < max_seconds <= MAX_SECONDS:
-            raise ValueError(f"max_seconds must be > 0 and <= {MAX_SECONDS:g} (a safety stop), "
-                             f"got {max_seconds!r}")
-        self.interval = float(interval)
-        self.max_seconds = float(max_seconds)
+        self.interval = check_seconds("interval", interval, minimum=MIN_INTERVAL, maximum=MAX_INTERVAL)
+        self.max_seconds = check_seconds("max_seconds", max_seconds, maximum=MAX_SECONDS,
+                                         allow_zero=False)  # a safety stop
         self.display = bool(display)
         self.title = title
         self.cores = len(psutil.cpu_times(percpu=True))

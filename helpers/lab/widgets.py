@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .cpus import usable_cpus
-from .plots import plot_speedup
-from .timing import SpeedupCurve, speedup_curve
-from .validation import check_int, check_processes
+from ..cpus import usable_cpus
+from ..timing import SpeedupCurve, speedup_curve
+from ..validation import check_int, check_processes
+from .timing import plot_speedup
 
 
 def default_max_processes(usable: int | None = None) -> int:

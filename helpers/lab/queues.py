@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from .queues import ChannelReport
+from ..queues import ChannelReport
 
 
 def plot_throughput(report: ChannelReport, title: str = "Queue and Pipe measured on this machine") -> Figure:

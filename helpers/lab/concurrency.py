@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from .concurrency import TOOLS, WORKLOADS, ConcurrencyGrid, Heartbeat
-from .timing import format_seconds
+from ..concurrency import TOOLS, WORKLOADS, ConcurrencyGrid, Heartbeat
+from ..timing import format_seconds
 
 TOOL_COLOURS = {"serial": "tab:grey", "threads": "tab:blue", "asyncio": "tab:green",
                 "processes": "tab:orange"}

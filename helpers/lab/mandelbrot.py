@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .mandelbrot import Tile, View
+from ..mandelbrot import Tile, View
 
 
 def show_image(image: np.ndarray, view: View, title: str = "Mandelbrot set") -> Figure:

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.figure import Figure
 
-from .bench import BenchResult
-from .plots import plot_speedup
-from .timing import SpeedupCurve, SpeedupPoint
+from ..bench import BenchResult
+from ..timing import SpeedupCurve, SpeedupPoint
+from .timing import plot_speedup
 
 
 def plot_bench(result: BenchResult, title: str = "Speedup of each engine, measured here",

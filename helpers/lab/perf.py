@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .perf import AmdahlFit, BreakEven, Timeline, gustafson_speedup
+from ..perf import AmdahlFit, BreakEven, Timeline, gustafson_speedup
 
 
 def _powers_of_two_axis(ax, top: float, axis: str = "x") -> None:

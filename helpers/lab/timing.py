@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from .cpus import usable_cpus
-from .timing import SpeedupCurve
+from ..cpus import usable_cpus
+from ..timing import SpeedupCurve
 
 
 def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this machine",
@@ -37,7 +37,7 @@ def plot_times(seconds: dict[str, float], title: str, ylabel: str = "seconds (me
     """A bar chart of measured times, one bar per label, each bar annotated with its value."""
     if not seconds:
         raise ValueError("plot_times needs at least one measurement")
-    from .timing import format_seconds
+    from ..timing import format_seconds
 
     fig = Figure(figsize=(6, 3.5), layout="constrained")
     ax = fig.add_subplot()
