@@ -59,7 +59,7 @@ outputs: install
 	$(BIN)/python tests/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 lint: install
-	$(BIN)/python -m ruff check helpers tests notebooks
+	$(BIN)/python -m ruff check helpers tests notebooks tools
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ["helpers", "tests", "notebooks"]
+TARGETS = ["helpers", "tests", "notebooks", "tools"]
 
 
 def test_ruff_finds_nothing():
