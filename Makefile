@@ -11,7 +11,10 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: install lab test test-notebooks test-start-methods test-all test-browser outputs lint clean
+SITE_STAMP := $(VENV)/.site-installed
+
+.PHONY: install lab test test-notebooks test-start-methods test-all test-browser outputs lint clean \
+	site-install site test-site course-map
 
 install: $(STAMP)
 
@@ -57,6 +60,26 @@ outputs: install
 	    --inplace --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.extra_arguments=--IPKernelApp.capture_fd_output=False $(or $(NB),$(NOTEBOOKS))
 	$(BIN)/python tests/normalize_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+# The course website in build/site/ (open build/site/index.html), from the stored outputs:
+# nothing is executed. Its tools are the `site` extra, installed into .venv on first use.
+site-install: $(SITE_STAMP)
+
+$(SITE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --editable '.[test,site]'
+	@touch $(SITE_STAMP)
+
+site: site-install
+	$(BIN)/python tools/build_site.py
+
+# Builds the site (warnings are errors), checks every link and anchor offline, opens it in
+# headless Chromium; screenshots in test-results/site/.
+test-site: site-install
+	COURSE_REQUIRE_SITE=1 $(BIN)/python -m pytest tests/test_site.py tests/test_course_map.py $(PYTEST_ARGS)
+
+# Rewrite the README course-map tables and the notebooks' navigation cells from notebooks/course_map.toml.
+course-map: install
+	$(BIN)/python tools/course_map.py --write
 
 lint: install
 	$(BIN)/python -m ruff check helpers tests notebooks tools
