@@ -1,6 +1,6 @@
 """Workers that fail on purpose (deadlock, die, hang, ignore SIGTERM, log) and tools to see it.
 
-Notebook 08 runs these in child processes, always bounded by timeouts. Standard library only.
+Notebook 10 runs these in child processes, always bounded by timeouts. Standard library only.
 """
 
 from __future__ import annotations

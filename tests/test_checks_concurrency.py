@@ -1,4 +1,4 @@
-"""Checkers of notebook 06: a right answer passes, each kind of wrong answer says what is wrong."""
+"""Checkers of notebook 07: a right answer passes, each kind of wrong answer says what is wrong."""
 
 import asyncio
 import os

@@ -1,4 +1,4 @@
-"""Checkers of notebook 08: a right answer passes, each kind of wrong answer says what is wrong."""
+"""Checkers of notebook 10: a right answer passes, each kind of wrong answer says what is wrong."""
 
 import multiprocessing as mp
 

@@ -1,4 +1,4 @@
-"""Checkers for notebook 06: concurrent fetching, a responsive event loop, choosing the tool."""
+"""Checkers for notebook 07: concurrent fetching, a responsive event loop, choosing the tool."""
 
 from __future__ import annotations
 

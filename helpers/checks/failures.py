@@ -1,4 +1,4 @@
-"""Checkers for notebook 08: a deadlock-free lock plan, and recovering from a killed worker."""
+"""Checkers for notebook 10: a deadlock-free lock plan, and recovering from a killed worker."""
 
 from __future__ import annotations
 

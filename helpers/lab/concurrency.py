@@ -1,4 +1,4 @@
-"""Figures for notebook 06: the tool grid as grouped bars, and event-loop heartbeats over time."""
+"""Figures for notebook 07: the tool grid as grouped bars, and event-loop heartbeats over time."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Fetch pages from a local slow server with asyncio, the way a script does it: asyncio.run().
 
-Run by notebook 06 as `python async_fetch.py [count] [latency]`; prints stable facts and a time.
+Run by notebook 07 as `python async_fetch.py [count] [latency]`; prints stable facts and a time.
 """
 
 import asyncio
