@@ -40,8 +40,9 @@ test-start-methods: install
 	COURSE_START_METHOD=fork $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
 	COURSE_START_METHOD=forkserver $(BIN)/python -m pytest notebooks $(PYTEST_ARGS)
 
-# The whole suite on every supported Python found here (3.11-3.13, each other one in its own
-# .venv-3.X) and under all three start methods on this one, then a summary table.
+# The whole suite on every supported Python found here (3.11 and newer, free-threaded builds too,
+# each other one in its own .venv-3.X), under all three start methods on this one, and pinned to
+# one core, then a summary table.
 # MATRIX_ARGS=--skip-default leaves out the combination `make test` runs (CI uses it);
 # PYTEST_ARGS narrows every run, e.g. PYTEST_ARGS="tests notebooks/00_start_here.ipynb".
 MATRIX_ARGS ?=

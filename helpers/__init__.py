@@ -6,6 +6,7 @@ The notebook side (figures, widgets, the CPU monitor, `setup()`) is `helpers.lab
 checkers are `helpers.checks`.
 """
 
+from . import provenance as _provenance  # noqa: F401  (records this process's ancestors)
 from .cpus import usable_cpus
 
 __all__ = ["usable_cpus"]

@@ -6,7 +6,11 @@ Run with the default venv's interpreter (`.venv/bin/python tests/matrix.py`); th
 its own venv, `.venv-3.X`, made by `make install` (so the same install steps apply). Rows:
 
     default Python x (default start method, fork, forkserver)
+    default Python x default start method, pinned to one core (as a hub with cpu_limit = 1)
     each other Python x default start method
+
+"Every other supported Python" is each CPython 3.11 or newer that is found, free-threaded builds
+(python3.13t, python3.14t) included, with no change to this file when a new one is installed.
 
 The fork and forkserver rows leave out the real-browser test (`-m "not browser"`, unless the
 pytest arguments choose their own -m): it checks what JupyterLab renders, which no start method
@@ -34,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "test-results" / "matrix"
-SUPPORTED = ("3.11", "3.12", "3.13")
+OLDEST = (3, 11)
+VERSION = re.compile(r"^python(3\.(\d+)t?)$")
 START_METHODS = ("fork", "spawn", "forkserver")
 DEFAULT = "default"  # COURSE_START_METHOD unset: the course's default (spawn)
 OUTCOMES = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b")
@@ -46,6 +51,7 @@ class Row:
     python: str
     method: str
     interpreter: Path | None = None
+    one_core: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     status: str = "not run"
@@ -53,7 +59,7 @@ class Row:
 
     @property
     def name(self) -> str:
-        return f"py{self.python}-{self.method}"
+        return f"py{self.python}-{self.method}" + ("-1core" if self.one_core else "")
 
     @property
     def ok(self) -> bool:
@@ -61,20 +67,39 @@ class Row:
 
 
 def version_of(executable: str) -> str | None:
-    """'3.X' if executable runs and is CPython 3.X, else None (pyenv shims that fail say so)."""
+    """'3.X' (or '3.Xt' for a free-threaded build) if executable runs and is CPython 3.X, else
+    None (pyenv shims that fail say so)."""
+    code = ("import sys, sysconfig; print('%d.%d' % sys.version_info[:2] + "
+            "('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))")
     try:
-        out = subprocess.run([executable, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=30)
+        out = subprocess.run([executable, "-c", code], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
+
+
+def found_versions() -> list[str]:
+    """Every supported version with an interpreter here: 3.11 and newer, free-threaded too."""
+    names = set()
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    folders = [*os.environ.get("PATH", "").split(os.pathsep), "/usr/local/bin", "/usr/bin",
+               *glob.glob(f"{pyenv_root}/versions/*/bin")]
+    for folder in folders:
+        try:
+            names.update(entry.name for entry in os.scandir(folder))
+        except OSError:
+            continue
+    versions = {match[1] for name in names if (match := VERSION.match(name))
+                and (3, int(match[2])) >= OLDEST}
+    return sorted(versions, key=lambda v: (int(v.split(".")[1].rstrip("t")), v.endswith("t")))
 
 
 def find_python(version: str) -> str | None:
     """A working python3.X: PATH first, then pyenv's versions, then the usual prefixes."""
     candidates = [shutil.which(f"python{version}")]
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"),
+    number = version.rstrip("t")
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{number}.*/bin/python{version}"),
                          key=lambda p: [int(x) for x in re.findall(r"\d+", Path(p).parts[-3])],
                          reverse=True)
     candidates += [f"/usr/local/bin/python{version}", f"/usr/bin/python{version}"]
@@ -101,18 +126,22 @@ def run_row(row: Row, pytest_args: list[str]) -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{row.name}.log"
     extra = []
-    if row.method in ("fork", "forkserver") and "-m" not in pytest_args:
+    if (row.method in ("fork", "forkserver") or row.one_core) and "-m" not in pytest_args:
         # The browser test checks rendering, which no start method changes; nbval runs every
         # notebook's kernel under this start method anyway. Leaving it out saves minutes in CI.
         extra = ["-m", "not browser"]
     command = [str(row.interpreter), "-m", "pytest", *extra, *pytest_args]
+    pin = None
+    if row.one_core:
+        first = min(os.sched_getaffinity(0))
+        pin = lambda: os.sched_setaffinity(0, {first})  # noqa: E731 (inherited by every child)
     print(f"\n{'#' * 100}\n# {row.name}: {' '.join(command)}   (log: {log_path.relative_to(ROOT)})"
           f"\n{'#' * 100}", flush=True)
     start = time.perf_counter()
     summary = ""
     with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, encoding="utf-8", errors="replace") as proc:
+            text=True, encoding="utf-8", errors="replace", preexec_fn=pin) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             sys.stdout.write(line)
@@ -139,7 +168,8 @@ def table(rows: list[Row]) -> str:
     body = []
     for row in rows:
         ran = row.returncode is not None
-        body.append((row.python, row.method if row.method != DEFAULT else "default (spawn)",
+        method = row.method if row.method != DEFAULT else "default (spawn)"
+        body.append((row.python, method + (", 1 core" if row.one_core else ""),
                      *(str(row.counts.get(k, 0)) if ran else "-"
                        for k in ("passed", "failed", "errors", "skipped")),
                      f"{row.seconds:.0f}" if ran else "-", row.status))
@@ -158,18 +188,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-default", action="store_true",
                         help="leave out the default Python with the default start method "
                              "(CI has just run it as `make test`)")
-    parser.add_argument("--pythons", default=",".join(SUPPORTED),
-                        help=f"comma-separated versions to try (default {','.join(SUPPORTED)})")
+    parser.add_argument("--pythons", default=None,
+                        help="comma-separated versions to try, such as 3.12,3.13t (default: every "
+                             "CPython 3.11 or newer found on PATH or under pyenv)")
     args = parser.parse_args(own)
 
     started = time.perf_counter()
-    default_version = "{}.{}".format(*sys.version_info[:2])
+    default_version = version_of(sys.executable) or "{}.{}".format(*sys.version_info[:2])
     rows: list[Row] = []
     for method in (DEFAULT, "fork", "forkserver"):
         rows.append(Row(default_version, method, Path(sys.executable)))
+    if hasattr(os, "sched_setaffinity"):
+        rows.append(Row(default_version, DEFAULT, Path(sys.executable), one_core=True))
     if args.skip_default:
         rows[0].status = "skipped: already run by make test"
-    for version in [v.strip() for v in args.pythons.split(",") if v.strip()]:
+    wanted = found_versions() if args.pythons is None else args.pythons.split(",")
+    print(f"matrix: Pythons to test: {', '.join(v.strip() for v in wanted if v.strip())}")
+    for version in [v.strip() for v in wanted if v.strip()]:
         if version == default_version:
             continue
         base = find_python(version)

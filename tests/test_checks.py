@@ -5,7 +5,9 @@ import os
 from helpers.checks import Report
 from helpers.checks.processes import check_parallel_prime_count
 from helpers.workloads import count_primes
+from tests.realpids import child_pids
 
+CHILDREN = list(child_pids())
 START, STOP = 10_000, 12_000
 RIGHT = count_primes(START, STOP)
 
@@ -19,7 +21,7 @@ def test_report_prints_each_finding():
 
 
 def test_parallel_prime_count_right_answer():
-    assert check_parallel_prime_count(RIGHT, [os.getpid() + 1, os.getpid() + 2], START, STOP)
+    assert check_parallel_prime_count(RIGHT, [CHILDREN[0], CHILDREN[1]], START, STOP)
 
 
 def test_parallel_prime_count_wrong_count():
@@ -45,11 +47,11 @@ def test_parallel_prime_count_not_answered():
 def test_pipe_round_trip_checker():
     from helpers.checks.processes import check_pipe_round_trip
 
-    assert check_pipe_round_trip(os.getpid() + 1, 0)
-    assert "not been joined" in str(check_pipe_round_trip(os.getpid() + 1, None))
+    assert check_pipe_round_trip(CHILDREN[0], 0)
+    assert "not been joined" in str(check_pipe_round_trip(CHILDREN[0], None))
     assert "own pid" in str(check_pipe_round_trip(os.getpid(), 0))
     assert not check_pipe_round_trip("123", 0)
-    assert "failed" in str(check_pipe_round_trip(os.getpid() + 1, 1))
+    assert "failed" in str(check_pipe_round_trip(CHILDREN[0], 1))
 
 
 def test_default_processes_checker(monkeypatch):

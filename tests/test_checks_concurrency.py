@@ -15,7 +15,9 @@ from helpers.checks.concurrency import (
 from helpers.concurrency import Heartbeat
 from helpers.iobound import LatencyServer, fetch, fetch_async
 from helpers.workloads import count_primes, count_primes_tagged, split_range
+from tests.realpids import child_pids
 
+CHILDREN = list(child_pids())
 START, STOP = 10_000, 14_000
 RIGHT = count_primes(START, STOP)
 
@@ -69,7 +71,7 @@ def _heartbeat(gaps, elapsed):
 
 RESPONSIVE = _heartbeat([0.01] * 50, 0.5)
 FROZEN = _heartbeat([0.5], 0.5)
-CHILD_PIDS = [os.getpid() + 1, os.getpid() + 2]
+CHILD_PIDS = list(CHILDREN[:2])
 
 
 def test_responsive_cpu_right_answer():

@@ -4,10 +4,11 @@ import os
 
 from helpers.checks.engines import check_joblib_prime_count
 from helpers.workloads import count_primes
+from tests.realpids import child_pids
 
 START, STOP = 10_000, 11_000
 RIGHT = count_primes(START, STOP)
-CHILDREN = [os.getpid() + 1, os.getpid() + 2]
+CHILDREN = list(child_pids())
 
 
 def test_right_answer_passes():

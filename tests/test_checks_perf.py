@@ -3,7 +3,9 @@
 import os
 
 from helpers.checks.perf import check_amdahl, check_blas_limit, smallest_processes_for
+from tests.realpids import child_pids
 
+CHILDREN = list(child_pids())
 
 def right_amdahl(processes, serial_fraction):
     return 1 / (serial_fraction + (1 - serial_fraction) / processes)
@@ -39,12 +41,12 @@ def test_amdahl_wrong_count():
 
 
 def test_blas_limit_right_answer():
-    report = check_blas_limit([(os.getpid() + 1, 1), (os.getpid() + 2, 1)])
+    report = check_blas_limit([(CHILDREN[0], 1), (CHILDREN[1], 1)])
     assert report and "exactly one BLAS thread" in str(report)
 
 
 def test_blas_limit_default_threads():
-    report = check_blas_limit([(os.getpid() + 1, 2), (os.getpid() + 2, 2)])
+    report = check_blas_limit([(CHILDREN[0], 2), (CHILDREN[1], 2)])
     assert not report and "initializer=limit_blas_threads" in str(report)
 
 

@@ -7,10 +7,11 @@ import numpy as np
 
 from helpers.checks.sharedmem import check_prime_slots, check_shared_sqrt
 from helpers.workloads import count_primes, split_range
+from tests.realpids import child_pids
 
 START, STOP = 10_000, 13_000
 SLOTS = [count_primes(lo, hi) for lo, hi in split_range(START, STOP, 3)]
-CHILDREN = [os.getpid() + 1, os.getpid() + 2, os.getpid() + 3]
+CHILDREN = list(child_pids(3))
 SHAPE = (6, 10)
 RIGHT = np.sqrt(np.arange(60, dtype=np.float64).reshape(SHAPE))
 

@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .. import provenance
+
 
 @dataclass
 class Report:
@@ -38,21 +40,37 @@ class Report:
         return str(self)
 
 
-def expect_parallel_pids(report: Report, pids: Iterable[int], minimum: int = 2,
-                         parent_pid: int | None = None) -> bool:
-    """Record whether the work ran in at least `minimum` distinct child processes."""
+def expect_parallel_pids(report: Report, pids: Iterable[int], minimum: int = 2, *,
+                         spread: bool = True, parent_pid: int | None = None) -> bool:
+    """Record whether the work ran in real child processes of this one, and (with `spread`) in
+    at least `minimum` distinct ones.
+
+    A pid counts only if that process really descended from this one (helpers.provenance keeps
+    the evidence), so made-up pids, pid 1 and this kernel's own pid fail. Pass `spread=False`
+    where the number of distinct workers depends on scheduling (a pool's fast tasks may all land
+    on one early worker): then one genuine child is enough.
+    """
     parent_pid = os.getpid() if parent_pid is None else parent_pid
     try:
         distinct = {int(p) for p in pids}
     except (TypeError, ValueError):
         return report.expect(False, "", "pids should be a list of process ids (whole numbers)")
-    in_children = report.expect(
-        parent_pid not in distinct,
-        "the work ran outside this kernel, in child processes",
-        "some work ran in this kernel itself (its pid is in the list): start child processes")
-    spread = report.expect(
+    if not distinct:
+        return report.expect(False, "", "no pids were reported: collect os.getpid() from each task")
+    if parent_pid in distinct:
+        return report.expect(False, "", "some work ran in this kernel itself (its pid is in the "
+                                        "list): start child processes")
+    strangers = sorted(pid for pid in distinct if not provenance.is_descendant(pid, of=parent_pid))
+    genuine = report.expect(
+        not strangers,
+        "the work ran outside this kernel, in its child processes",
+        f"pid {strangers[0]} was not a child process of this kernel: report the pids that the "
+        "workers themselves returned (os.getpid() inside the task)" if strangers else "")
+    if not spread:
+        return genuine
+    spread_ok = report.expect(
         len(distinct) >= minimum,
         f"the work was spread over at least {minimum} different processes" if minimum > 1
         else "the work ran in a child process",
         f"the work ran in {len(distinct)} process(es); it should be spread over at least {minimum}")
-    return in_children and spread
+    return genuine and spread_ok

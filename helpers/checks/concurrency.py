@@ -47,7 +47,7 @@ def check_responsive_cpu(total: object, pids: object, heartbeat: Heartbeat | Non
     if pids is None:
         report.expect(False, "", "no pids yet: use count_primes_tagged and collect each result's .pid")
     else:
-        expect_parallel_pids(report, pids)  # type: ignore[arg-type]
+        expect_parallel_pids(report, pids, spread=False)  # type: ignore[arg-type]
     if heartbeat is None or not isinstance(heartbeat, Heartbeat):
         report.expect(False, "", "no heartbeat: run the work inside `async with Heartbeat() as heartbeat:`")
     else:

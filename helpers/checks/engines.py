@@ -9,11 +9,18 @@ from .processes import check_parallel_prime_count
 def check_joblib_prime_count(count: object, pids: object, start: int, stop: int,
                              workers_left: object) -> Report:
     """Exercise: a joblib prime count in several processes, with loky's workers shut down after."""
-    report = check_parallel_prime_count(count, pids, start, stop)
+    report = check_parallel_prime_count(count, pids, start, stop, spread=False)
     report.title = "joblib prime count"
     if not isinstance(workers_left, int) or isinstance(workers_left, bool):
         report.expect(False, "", "`workers_left` should be len(loky_workers()) after you cleaned up")
     else:
         report.expect(workers_left == 0, "loky's worker processes were shut down afterwards",
                       f"{workers_left} loky worker process(es) still running: call get_reusable_executor().shutdown(wait=True)")
+    return report
+
+
+def check_dask_prime_count(count: object, pids: object, start: int, stop: int) -> Report:
+    """Exercise: a Dask prime count; the pids must be Dask worker processes started from here."""
+    report = check_parallel_prime_count(count, pids, start, stop, spread=False)
+    report.title = "Dask prime count"
     return report

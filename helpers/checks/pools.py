@@ -11,7 +11,7 @@ from .processes import check_parallel_prime_count
 
 def check_starmap_prime_count(count: object, pids: object, start: int, stop: int) -> Report:
     """Exercise: count primes in [start, stop) with Pool.starmap over slices; total and pids."""
-    report = check_parallel_prime_count(count, pids, start, stop)
+    report = check_parallel_prime_count(count, pids, start, stop, spread=False)
     report.title = "prime count with Pool.starmap"
     return report
 
@@ -36,5 +36,5 @@ def check_block_counts(counts: object, pids: object, blocks: Sequence[tuple[int,
     if pids is None:
         report.expect(False, "", "no pids yet: collect result.pid from each Tagged result")
     else:
-        expect_parallel_pids(report, pids, minimum=2)  # type: ignore[arg-type]
+        expect_parallel_pids(report, pids, spread=False)  # type: ignore[arg-type]
     return report
