@@ -204,7 +204,9 @@ def _our_pids(state: dict) -> set[int]:
 
 
 def tracker_warnings(text: str) -> list[str]:
-    return [m.group(0).strip() for m in TRACKER_WARNING.finditer(text)]
+    """The tracker's warnings in this text (not the source line `warnings` prints after each)."""
+    return [m.group(0).strip() for line in text.splitlines()
+            if not line.strip().startswith("warnings.warn(") and (m := TRACKER_WARNING.search(line))]
 
 
 def _wait_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
