@@ -255,20 +255,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.nextitem_is_other_notebook = nextitem is None or nextitem.parent is not item.parent
 
 
-def _shutdown_kernel(notebook, state: dict) -> None:
+def graceful_shutdown(km, kc) -> tuple[list[str], int | None]:
     """Run multiprocessing's exit handlers in the kernel, then shut it down as JupyterLab does.
 
-    JupyterLab's "Shut Down Kernel" (and nbconvert --execute) end in
-    `KernelManager.shutdown_kernel(now=False)`: SIGINT to the process group, a shutdown_request
-    on the control channel, SIGTERM to the group after shutdown_wait_time/2 and SIGKILL only after
-    shutdown_wait_time. nbval's teardown then finds the kernel dead and skips its `now=True` kill.
+    JupyterLab's "Shut Down Kernel" (jupyter_server DELETE /api/kernels/<id>) and nbconvert
+    --execute end in `KernelManager.shutdown_kernel(now=False)`: SIGINT to the process group, a
+    shutdown_request on the control channel, SIGTERM to the group after shutdown_wait_time/2,
+    SIGKILL only after shutdown_wait_time. Returns the problems seen and the kernel's exit status.
     """
-    running = getattr(notebook, "kernel", None)
-    km = getattr(running, "km", None)
-    if km is None or not km.is_alive():
-        return
-    state["shm_at_end"] = shm_entries() - state["shm"]  # names, in case the tracker removes them
-    kc = running.kc
+    problems = []
     try:
         msg_id = kc.execute(EXIT_HANDLERS, silent=True, store_history=False, allow_stdin=False)
         deadline = time.monotonic() + EXIT_HANDLERS_TIMEOUT
@@ -277,16 +272,29 @@ def _shutdown_kernel(notebook, state: dict) -> None:
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         if reply["content"].get("status") != "ok":
-            state["problems"].append("multiprocessing's exit handlers failed in the kernel: "
-                                     f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+            problems.append("multiprocessing's exit handlers failed in the kernel: "
+                            f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
     except Exception as error:  # queue.Empty on timeout
-        state["problems"].append(f"multiprocessing's exit handlers did not finish within "
-                                 f"{EXIT_HANDLERS_TIMEOUT:.0f} s in the kernel ({type(error).__name__})")
-    process = km.provisioner.process
+        problems.append(f"multiprocessing's exit handlers did not finish within "
+                        f"{EXIT_HANDLERS_TIMEOUT:.0f} s in the kernel ({type(error).__name__})")
+    process = km.provisioner.process if km.provisioner else None
     kc.stop_channels()
     km.shutdown_kernel(now=False)
-    if process is not None and process.returncode not in (0, None):
-        state["kernel_exit"] = process.returncode
+    return problems, (process.returncode if process is not None else None)
+
+
+def _shutdown_kernel(notebook, state: dict) -> None:
+    """Shut the notebook's kernel down gracefully; nbval's teardown then finds it dead and skips
+    its `now=True` kill."""
+    running = getattr(notebook, "kernel", None)
+    km = getattr(running, "km", None)
+    if km is None or not km.is_alive():
+        return
+    state["shm_at_end"] = shm_entries() - state["shm"]  # names, in case the tracker removes them
+    problems, status = graceful_shutdown(km, running.kc)
+    state["problems"] += problems
+    if status not in (0, None):
+        state["kernel_exit"] = status
 
 
 @pytest.hookimpl(wrapper=True)
