@@ -2,15 +2,27 @@
 
 Loaded through `-p tests.nbharness` (pyproject.toml) so its hooks see nbval's notebook items.
 After the last cell of each notebook it checks that the kernel has no child process left (the
-multiprocessing resource tracker and fork server excepted: they end with the kernel), and after
-the kernel has shut down, that no process it ever started is still alive and no new shared-memory
-segment is left in /dev/shm.
+multiprocessing resource tracker and fork server excepted: they end with the kernel). Then it
+shuts the kernel down the way a clean Python exit and JupyterLab would (see `_shutdown_kernel`),
+before nbval's own teardown, and checks that no process the kernel ever started is still alive,
+that no new `sem.*`, `psm_*` or `wnsm_*` entry is left in /dev/shm, and that no resource-tracker
+warning (a leak the tracker had to clean up) appeared on the kernel's stderr or in any output.
+
+Why the harness shuts the kernel down itself: nbval stops a kernel with
+`km.shutdown_kernel(now=True)` (nbval/kernel.py, RunningKernel.stop), which jupyter_client turns
+into SIGKILL for the kernel's whole process group (manager.py `_async_kill_kernel` ->
+provisioning/local_provisioner.py `kill` -> `send_signal` -> `os.killpg`; the kernel is its own
+session leader, launcher.py `start_new_session=True`). That kills the multiprocessing resource
+tracker in the same instant as the kernel, so neither the kernel's finalizers (SemLock._cleanup,
+multiprocessing/synchronize.py) nor the tracker's own clean-up (resource_tracker.py `main`) ever
+unlink the named semaphores of Queues/Locks still alive in the notebook: they stay in /dev/shm.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -19,11 +31,34 @@ import psutil
 import pytest
 
 SHM = Path("/dev/shm")
-SHARED_MEMORY_PREFIXES = ("psm_", "wnsm_")
+LEAK_PREFIXES = ("sem.", "psm_", "wnsm_")  # named semaphores, shared_memory blocks (POSIX, Windows)
 # Helpers that end with the kernel. loky's tracker has no public stop (joblib issue #1786).
 INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserver",
                   "loky.backend.resource_tracker")
 GRACE_SECONDS = 10.0
+EXIT_HANDLERS_TIMEOUT = 30.0
+# What the resource tracker writes when it had to clean up after someone (or could not):
+# "resource_tracker: There appear to be N leaked semaphore objects to clean up at shutdown",
+# "resource_tracker: process died unexpectedly, relaunching.  Some resources might leak.",
+# "resource_tracker: '/psm_x': [Errno 2] ...", "ResourceTracker called reentrantly ... might leak".
+TRACKER_WARNING = re.compile(r"resource_tracker: .*|ResourceTracker called reentrantly.*")
+
+# Run in the kernel just before it is asked to shut down: the exit handlers a plain `python`
+# process runs at exit. ipykernel's shutdown_request handler (kernelbase.py `_at_shutdown` ->
+# `_progressively_terminate_all_children`) first signals every child in its process group,
+# the resource tracker included (SIGTERM, which the tracker ignores, for ~14 s, then SIGKILL), and
+# jupyter_client sends SIGTERM to the group after shutdown_wait_time/2, so the kernel never
+# reaches atexit: its live Queues' semaphores would be left to the tracker, or to nobody. Running
+# multiprocessing's own exit function first (finalizers unlink the semaphores of objects still
+# alive, as at any interpreter exit) and then stopping the tracker (which unlinks, and warns about,
+# whatever was registered and never unlinked, e.g. a SharedMemory block) restores the order of a
+# normal exit. Nothing is unlinked here that a normal `python` exit would not unlink too.
+EXIT_HANDLERS = """\
+import multiprocessing.resource_tracker as _nbharness_rt
+import multiprocessing.util as _nbharness_util
+_nbharness_util._exit_function()
+getattr(_nbharness_rt._resource_tracker, "_stop", lambda: None)()
+"""
 
 _private_dirs: tempfile.TemporaryDirectory[str] | None = None
 _state: dict[str, dict] = {}
@@ -38,17 +73,50 @@ def pytest_configure(config: pytest.Config) -> None:
     root = Path(_private_dirs.name)
     for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_DATA_DIR", "jupyter-data"),
                            ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
-                           ("MPLCONFIGDIR", "matplotlib")]:
+                           ("MPLCONFIGDIR", "matplotlib"), ("", "kernel-stderr")]:
         (root / name).mkdir()
-        os.environ[variable] = str(root / name)
+        if variable:
+            os.environ[variable] = str(root / name)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    _capture_kernel_stderr(root / "kernel-stderr")
     # Unit tests follow the same start method as the notebooks (COURSE_START_METHOD, else spawn),
     # so the fork and forkserver rows of the test matrix exercise the helpers under them too.
     from helpers.course import use_start_method
 
     use_start_method()
+
+
+def _capture_kernel_stderr(folder: Path) -> None:
+    """Send each nbval kernel's stderr to a file here instead of nbval's /dev/null.
+
+    nbval starts kernels with `stderr=open(os.devnull, 'w')` (nbval/kernel.py, RunningKernel),
+    and ipykernel does not forward the kernel's file descriptors to the notebook while
+    PYTEST_CURRENT_TEST is set (ipykernel/iostream.py, OutStream `_should_watch`), so whatever is
+    written to file descriptor 2 (by the kernel's resource tracker, which inherits it, by spawned
+    children, by the kernel itself outside a cell) was lost. The file is read after shutdown.
+    """
+    try:
+        import nbval.kernel
+    except ImportError:
+        return
+    original = nbval.kernel.start_new_kernel
+    if getattr(original, "nbharness", False):
+        return
+
+    def start_new_kernel(*args, **kwargs):
+        devnull = kwargs.pop("stderr", None)
+        if hasattr(devnull, "close"):
+            devnull.close()
+        fd, name = tempfile.mkstemp(prefix="kernel-", suffix=".stderr", dir=folder)
+        with os.fdopen(fd, "w") as log:  # the kernel keeps its own copy of the descriptor
+            km, kc = original(*args, stderr=log, **kwargs)
+        km.nbharness_stderr = Path(name)
+        return km, kc
+
+    start_new_kernel.nbharness = True
+    nbval.kernel.start_new_kernel = start_new_kernel
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
@@ -81,40 +149,64 @@ def _describe(procs: list[psutil.Process]) -> str:
     return "\n".join(lines)
 
 
-def _shm_segments() -> set[str]:
+def shm_entries() -> set[str]:
+    """Named semaphores and shared-memory blocks now in /dev/shm (every one, whoever made it)."""
     try:
-        return set(os.listdir(SHM))
+        return {name for name in os.listdir(SHM) if name.startswith(LEAK_PREFIXES)}
     except OSError:
         return set()
 
 
-def _mapped_segments(procs: list[psutil.Process]) -> set[str]:
-    """Names in /dev/shm that these processes have mapped (how semaphores are attributed)."""
-    names: set[str] = set()
-    for proc in procs:
+def holders(names: set[str]) -> dict[str, list[int]]:
+    """For each name, the live processes that have it mapped (a leak has none; a live run does)."""
+    found: dict[str, list[int]] = {name: [] for name in names}
+    for proc in psutil.process_iter():
         try:
             maps = proc.memory_maps(grouped=True)
         except (psutil.Error, OSError):
             continue
-        names.update(Path(m.path).name for m in maps if m.path.startswith(str(SHM) + "/"))
-    return names
+        for m in maps:
+            name = Path(m.path).name
+            if m.path.startswith(str(SHM) + "/") and name in found:
+                found[name].append(proc.pid)
+    return found
 
 
-def _leaked_segments(before: set[str], mapped: set[str]) -> list[str]:
-    """New shared-memory blocks, and semaphores this notebook's processes used, still present.
+LOKY_CREATOR = re.compile(r"^sem\.loky-(\d+)-")
 
-    Shared-memory blocks (psm_*, wnsm_*) count whenever they are new; named semaphores (sem.*)
-    count only if the notebook's own processes mapped them; anything else in /dev/shm (other
-    programs' files, joblib's memmap folders) is not ours to judge. A short second look lets
-    resource trackers that are still finishing do their clean-up.
+
+def foreign(names: set[str], held: dict[str, list[int]], ours: set[int]) -> set[str]:
+    """Entries that a live program outside this test session still owns (/dev/shm is shared).
+
+    An entry is another program's only while it is still in use there: every process that maps
+    it is alive and not ours, or (loky's names say who made them, `sem.loky-<pid>-...`) its
+    creator is alive and not ours. An entry nobody maps any more is a leak, whoever made it.
     """
-    def candidates() -> set[str]:
-        return {name for name in _shm_segments() - before
-                if name.startswith(SHARED_MEMORY_PREFIXES) or (name.startswith("sem.") and name in mapped)}
+    def other(pid: int) -> bool:
+        return pid not in ours and psutil.pid_exists(pid)
 
-    if candidates():
-        time.sleep(2.0)
-    return sorted(candidates())
+    result = set()
+    for name in names:
+        creator = LOKY_CREATOR.match(name)
+        if (held[name] and all(other(pid) for pid in held[name])) or (creator and other(int(creator[1]))):
+            result.add(name)
+    return result
+
+
+def _our_pids(state: dict) -> set[int]:
+    me = psutil.Process()
+    pids = {me.pid, *state["seen"], *state.get("kernel_pids", ())}
+    try:
+        pids.update(p.pid for p in me.children(recursive=True))
+    except psutil.Error:
+        pass
+    return pids
+
+
+def tracker_warnings(text: str) -> list[str]:
+    """The tracker's warnings in this text (not the source line `warnings` prints after each)."""
+    return [m.group(0).strip() for line in text.splitlines()
+            if not line.strip().startswith("warnings.warn(") and (m := TRACKER_WARNING.search(line))]
 
 
 def _wait_gone(procs: list[psutil.Process], seconds: float) -> list[psutil.Process]:
@@ -128,19 +220,24 @@ def pytest_runtest_call(item: pytest.Item):
     if not _is_notebook_cell(item):
         return (yield)
     key = str(item.parent.path)
-    state = _state.setdefault(key, {"seen": {}, "shm": _shm_segments(), "mapped": set(),
+    state = _state.setdefault(key, {"seen": {}, "shm": shm_entries(), "warnings": [],
                                     "start": time.perf_counter()})
+    try:
+        result = yield
+    finally:
+        for out in getattr(item, "test_outputs", None) or []:  # the cell's stdout/stderr streams
+            state["warnings"] += tracker_warnings(str(out.get("text", "")))
     kernel = _kernel_process(item)
-    result = yield
     if kernel is None:
         return result
+    state.setdefault("stderr", getattr(item.parent.kernel.km, "nbharness_stderr", None))
+    state.setdefault("kernel_pids", set()).add(kernel.pid)
     try:
         children = kernel.children(recursive=True)
     except psutil.Error:
         return result
     for child in children:
         state["seen"][child.pid] = child
-    state["mapped"] |= _mapped_segments([kernel, *children])
     if item.nextitem_is_other_notebook:  # set in pytest_runtest_protocol below
         workers = [c for c in children if not _is_infrastructure(c)]
         left = _wait_gone(workers, GRACE_SECONDS)
@@ -158,31 +255,99 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.nextitem_is_other_notebook = nextitem is None or nextitem.parent is not item.parent
 
 
+def graceful_shutdown(km, kc) -> tuple[list[str], int | None]:
+    """Run multiprocessing's exit handlers in the kernel, then shut it down as JupyterLab does.
+
+    JupyterLab's "Shut Down Kernel" (jupyter_server DELETE /api/kernels/<id>) and nbconvert
+    --execute end in `KernelManager.shutdown_kernel(now=False)`: SIGINT to the process group, a
+    shutdown_request on the control channel, SIGTERM to the group after shutdown_wait_time/2,
+    SIGKILL only after shutdown_wait_time. Returns the problems seen and the kernel's exit status.
+    """
+    problems = []
+    try:
+        msg_id = kc.execute(EXIT_HANDLERS, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + EXIT_HANDLERS_TIMEOUT
+        while True:
+            reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"].get("status") != "ok":
+            problems.append("multiprocessing's exit handlers failed in the kernel: "
+                            f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    except Exception as error:  # queue.Empty on timeout
+        problems.append(f"multiprocessing's exit handlers did not finish within "
+                        f"{EXIT_HANDLERS_TIMEOUT:.0f} s in the kernel ({type(error).__name__})")
+    process = km.provisioner.process if km.provisioner else None
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    return problems, (process.returncode if process is not None else None)
+
+
+def _shutdown_kernel(notebook, state: dict) -> None:
+    """Shut the notebook's kernel down gracefully; nbval's teardown then finds it dead and skips
+    its `now=True` kill."""
+    running = getattr(notebook, "kernel", None)
+    km = getattr(running, "km", None)
+    if km is None or not km.is_alive():
+        return
+    state["shm_at_end"] = shm_entries() - state["shm"]  # names, in case the tracker removes them
+    problems, status = graceful_shutdown(km, running.kc)
+    state["problems"] += problems
+    if status not in (0, None):
+        state["kernel_exit"] = status
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """Once the notebook's kernel is shut down, nothing it started may survive, nor any segment."""
-    result = yield
-    if not _is_notebook_cell(item) or not getattr(item, "nextitem_is_other_notebook", False):
-        return result
-    key = str(item.parent.path)
-    state = _state.pop(key, None)
+    last = _is_notebook_cell(item) and getattr(item, "nextitem_is_other_notebook", False)
+    state = _state.pop(str(item.parent.path), None) if last else None
+    if state is not None:
+        state["problems"] = []
+        try:
+            _shutdown_kernel(item.parent, state)
+        except Exception as error:
+            state["problems"].append(f"graceful kernel shutdown failed: {error!r}")
+    result = yield  # nbval's teardown: it stops the kernel only if it is still alive
     if state is None:
         return result
     _durations[item.parent.name] = time.perf_counter() - state["start"]
-    orphans = _wait_gone(list(state["seen"].values()), GRACE_SECONDS)
-    new_segments = _leaked_segments(state["shm"], state["mapped"])
-    problems = []
+    problems = state["problems"]
+    orphans = _wait_gone(list(state["seen"].values()), GRACE_SECONDS)  # the resource tracker too
     if orphans:
         problems.append("processes outlived the kernel (orphans):\n" + _describe(orphans))
         for proc in orphans:
             proc.kill()
-    if new_segments:
-        problems.append(f"shared-memory segments left in {SHM}: {', '.join(new_segments)}")
-        for name in new_segments:
-            try:
-                (SHM / name).unlink(missing_ok=True)
-            except OSError:
-                pass
+    stderr = state.get("stderr")
+    if stderr is not None and stderr.exists():
+        state["warnings"] += tracker_warnings(stderr.read_text(errors="replace"))
+    if state["warnings"]:
+        problems.append("the multiprocessing resource tracker reported leaks (it cleans up only "
+                        "what was registered and never unlinked):\n  "
+                        + "\n  ".join(dict.fromkeys(state["warnings"]))
+                        + (f"\n  entries new in {SHM} at the last cell: "
+                           + ", ".join(sorted(state.get("shm_at_end", ()))) if state.get("shm_at_end") else ""))
+    new_entries = shm_entries() - state["shm"]
+    if new_entries:
+        time.sleep(2.0)  # a resource tracker may still be finishing its clean-up
+        new_entries = shm_entries() - state["shm"]
+    if new_entries:
+        held = holders(new_entries)
+        new_entries -= foreign(new_entries, held, _our_pids(state))
+    if new_entries:
+        problems.append(f"entries left in {SHM} after the kernel shut down: " + ", ".join(
+            name + (f" (still mapped by pid {', '.join(map(str, held[name]))})" if held[name] else "")
+            for name in sorted(new_entries)))
+        # Clean up only after reporting, and only what no live process uses (another test run
+        # may share /dev/shm): the test fails either way.
+        for name in new_entries:
+            if not held[name]:
+                try:
+                    (SHM / name).unlink(missing_ok=True)
+                except OSError:
+                    pass
+    if problems and "kernel_exit" in state:
+        problems.append(f"(the kernel exited with status {state['kernel_exit']})")
     if problems:
         pytest.fail(f"{item.parent.name}: " + "\n".join(problems))
     return result
