@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", type=_positive_int, metavar="NUMBERS",
                        help="numbers to test for primality (overrides --quick's size)")
     bench.add_argument("--repeats", type=_positive_int, default=3, metavar="R",
-                       help="runs per measurement; the median is reported (default: 3)")
+                       help="rounds: each times serial and every method once, in rotating order; "
+                            "the median and its spread are reported (default: 3)")
     bench.add_argument("--start-method", choices=("spawn", "fork", "forkserver"),
                        help="multiprocessing start method (default: COURSE_START_METHOD or spawn)")
     return parser
