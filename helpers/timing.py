@@ -32,15 +32,16 @@ from .validation import check_int, check_processes
 
 MAX_ROUNDS = 1000
 
-# When is a run noisy? Measured on the course's 2-core VM (2 vCPU, shared) with the probe below
-# (LoadProbe), 2026 run on branch `measure`:
-#   nothing of ours running but the probe, 5 x 10 s:    other programs 0.00-0.06 cores
-#   `timeout 10 python -c "while True: pass"` beside it: other programs 0.97-1.00 cores
-#   spread of 7 rounds of an identical 40 ms pure-Python job, idle-ish: ±1% to ±4%;
-#   the same with the busy loop running on the second core: ±2% to ±9%,
-#   and with two busy loops (one competing with the job itself): ±10% to ±37%.
-# A quarter of a core is well above what the idle machine shows and well below one busy program;
-# ±10% is above the idle spreads and at the edge of what a competing program causes.
+# When is a run noisy? Measured on the course's 2-core VM (shared; branch `measure`) with the
+# probe below (LoadProbe), mean over the run (peak 0.2 s interval in brackets):
+#   idle-ish, nothing of ours but the probe, 3 x 4 s:         0.005, 0.007, 0.067 cores (0.05-0.94)
+#   our own child running `while True: pass` (in the tree):   0.007 cores: our tree is excluded
+#   other engineers' test suites saturating the VM, 6 x 3 s:  1.94-1.99 cores
+#   (an external `timeout 10 python -c "while True: pass"` could not add to a saturated VM)
+# Relative spread (half IQR / median) of two identical 40 ms pure-Python jobs, 7 rounds:
+#   idle-ish: ±1.5% to ±8.5%;  VM saturated by others: ±2% to ±28% (most above ±5%).
+# A quarter of a core is far above the idle load and far below one busy program; ±10% is above
+# every idle spread and below most loaded ones.
 BUSY_CORES = 0.25
 WIDE_SPREAD = 0.10
 SAMPLE_SECONDS = 0.2

@@ -212,3 +212,20 @@ def test_drift_would_bias_all_of_a_then_all_of_b():
     a = measure(job, repeats=7, warmup=1)
     b = measure(job, repeats=7, warmup=1)
     assert not 0.8 <= a.median / b.median <= 1.25
+
+
+def test_the_probe_counts_our_own_children_as_ours():
+    """A child of ours burning CPU is this job, not another program."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    from helpers.timing import _tree_seconds
+
+    me = psutil.Process()
+    before = _tree_seconds(psutil, me)
+    child = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.5: pass"])
+    child.wait(timeout=60)
+    assert _tree_seconds(psutil, me) - before >= 0.45, "a reaped child's CPU time is counted as ours"
