@@ -44,7 +44,10 @@ MAX_ROUNDS = 1000
 # every idle spread and below most loaded ones.
 BUSY_CORES = 0.25
 WIDE_SPREAD = 0.10
-SAMPLE_SECONDS = 0.2
+# One sample (psutil scanning /proc for our descendants) cost ~7 ms of this process's CPU on the
+# loaded VM; every second that is under 1% of a core taken from the job. The mean load needs only
+# the first and last samples; the ones between give the busiest interval (peak_cores).
+SAMPLE_SECONDS = 1.0
 # The OS counts CPU time in 10 ms ticks per CPU: under half a second the load figure is too
 # rough to call a machine busy (it is still recorded).
 MIN_LOAD_SECONDS = 0.5
@@ -148,7 +151,7 @@ class Noise:
 
     other_cores: other programs' CPU use while it ran, in cores (CPU-seconds per wall second):
     the machine's busy CPU time (steal included) minus this process tree's; None if not measured.
-    peak_cores: the same over the busiest sampling interval (0.2 s). spread: the largest relative
+    peak_cores: the same over the busiest sampling interval (SAMPLE_SECONDS). spread: the largest relative
     spread of any variant (see the module docstring). usable: helpers.cpus.usable_cpus().
     Nothing is discarded: the figures are reported as measured (a small negative load is
     clock-tick rounding).
