@@ -8,7 +8,6 @@ import pytest
 
 from helpers.checks.capstone import check_mandelbrot
 from helpers.mandelbrot import (
-from tests.realpids import child_pids
     View,
     assemble,
     blank_image,
@@ -19,6 +18,7 @@ from tests.realpids import child_pids
     row_tiles,
     tile_tasks,
 )
+from tests.realpids import child_pids
 
 SMALL = View(width=64, height=48, max_iter=60)
 
