@@ -120,7 +120,8 @@ def test_run_bench_small_every_method_then_nothing_left():
         result.speedup("pool", 3)
     assert not _workers_left()
     if SHM.exists():  # /dev/shm is shared with other programs: look only for joblib's folders
-        assert not {n for n in set(os.listdir(SHM)) - shm_before if n.startswith("joblib")}
+        mine = f"joblib_memmapping_folder_{os.getpid()}_"
+        assert not {n for n in set(os.listdir(SHM)) - shm_before if n.startswith(mine)}
 
 
 @pytest.mark.parametrize("kwargs", [
