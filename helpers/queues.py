@@ -156,6 +156,36 @@ def put_block(q: Any, index: int, nbytes: int) -> None:
     q.put((index, os.getpid(), bytes(nbytes)))
 
 
+# --- when a process dies -----------------------------------------------------------------------
+
+def put_then_exit(q: Any, count: int, exitcode: int = 1) -> None:
+    """Put (0, seq) for seq < count, then die at once with os._exit(exitcode), as a crash would.
+
+    put() only hands each item to this process's feeder thread; os._exit does not wait for that
+    thread to write them into the pipe, so items still in its buffer are lost."""
+    count = check_int("count", count, maximum=10**6)
+    exitcode = check_int("exitcode", exitcode, minimum=0, maximum=255)
+    for seq in range(count):
+        q.put((0, seq))
+    os._exit(exitcode)
+
+
+def fragile_consumer(jobs: Any, results: Any, *, die_at: int | None = None,
+                     timeout: float = GET_TIMEOUT) -> None:
+    """Take (job_id, n) jobs until STOP and put (job_id, pid, n * n) for each, after a little work.
+
+    With `die_at`, the process dies (os._exit(1)) while it is running the job it took in that
+    position (0-based): that job is never answered."""
+    if die_at is not None:
+        die_at = check_int("die_at", die_at, maximum=10**6)
+    for taken, job in enumerate(tasks_until_stop(jobs, timeout)):
+        job_id, n = job
+        time.sleep(0.002)  # the work
+        if taken == die_at:
+            os._exit(1)  # a crash in the middle of a job
+        results.put((job_id, os.getpid(), n * n))
+
+
 # --- pipes -------------------------------------------------------------------------------------
 
 def word_lengths_server(conn: Any, timeout: float = GET_TIMEOUT) -> None:
