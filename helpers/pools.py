@@ -80,3 +80,88 @@ def is_prime_with_table(n: int) -> tuple[bool, int, int]:
     prime = n >= 2 and all(n % p for p in _TABLE if p * p <= n)
     return prime, os.getpid(), _SETUPS
 
+
+
+# --- sharing a Value with pool workers (the right way: the initializer) ------------------------
+
+_COUNTER = None  # set by share_counter, once in each pool worker
+
+
+def add_into(counter, n: int) -> int:
+    """The mistake: a task that takes a multiprocessing.Value as an argument (never gets to run:
+    pickling the Value for a task raises RuntimeError in the parent)."""
+    with counter.get_lock():
+        counter.value += n
+    return os.getpid()
+
+
+def share_counter(counter) -> None:
+    """Pool initializer: keep the Value this worker inherited at start-up, for its tasks."""
+    global _COUNTER
+    _COUNTER = counter
+
+
+def add_to_shared(n: int) -> int:
+    """Add n to the Value the pool's initializer shared (under its lock); return this worker's pid."""
+    if _COUNTER is None:
+        raise RuntimeError("no shared counter in this worker: start the Pool with "
+                           "initializer=share_counter, initargs=(counter,)")
+    with _COUNTER.get_lock():
+        _COUNTER.value += check_int("n", n, minimum=-10**9, maximum=10**9)
+    return os.getpid()
+
+
+# --- who am I? -------------------------------------------------------------------------------
+
+def start_a_child(seconds: float = 0.0) -> int | None:
+    """Start one child process (it sleeps `seconds`), join it, return its exit code.
+
+    In a Pool worker this fails at start(): pool workers are daemonic, and daemonic processes may
+    not have children (AssertionError). ProcessPoolExecutor workers are not daemonic (3.9+)."""
+    import multiprocessing
+
+    child = multiprocessing.Process(target=time.sleep, args=(check_seconds("seconds", seconds, maximum=10),))
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.terminate()
+        child.join(5)
+    return child.exitcode
+
+
+def whoami(_: object = None) -> tuple[int, int | None, bool, str]:
+    """(pid, the parent's pid from parent_process(), daemon flag, name) of the process running it."""
+    import multiprocessing
+
+    me, parent = multiprocessing.current_process(), multiprocessing.parent_process()
+    return os.getpid(), None if parent is None else parent.pid, bool(me.daemon), me.name
+
+
+# --- the cost of results: word counts ---------------------------------------------------------
+
+VOCABULARY = 2000  # distinct words ("w0" .. "w1999")
+WORDS_PER_DOCUMENT = 300
+MAX_DOCUMENTS = 10**6
+
+
+def make_document(index: int) -> list[str]:
+    """Document `index`: WORDS_PER_DOCUMENT words drawn from the vocabulary by a fixed rule."""
+    index = check_int("index", index, maximum=MAX_DOCUMENTS)
+    state = (index * 2654435761 + 1) % 2**32
+    words = []
+    for _ in range(WORDS_PER_DOCUMENT):
+        state = (state * 1103515245 + 12345) % 2**31
+        words.append(f"w{(state >> 8) % VOCABULARY}")
+    return words
+
+
+def count_words_in(lo: int, hi: int):
+    """One Counter of the words of documents lo .. hi-1: the reduction done inside the worker."""
+    from collections import Counter
+
+    lo = check_int("lo", lo, maximum=MAX_DOCUMENTS)
+    hi = check_int("hi", hi, minimum=lo, maximum=MAX_DOCUMENTS)
+    total: Counter = Counter()
+    for index in range(lo, hi):
+        total.update(make_document(index))
+    return total

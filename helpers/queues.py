@@ -8,15 +8,15 @@ from __future__ import annotations
 import contextlib
 import os
 import queue as queue_module
-import statistics
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .lifecycle import stop
-from .timing import format_rate, format_seconds, format_size
+from .timing import Noise, compare, format_rate, format_seconds, format_size, format_spread
 from .validation import check_int, check_timeout
 from .workloads import count_primes
 
@@ -156,6 +156,36 @@ def put_block(q: Any, index: int, nbytes: int) -> None:
     q.put((index, os.getpid(), bytes(nbytes)))
 
 
+# --- when a process dies -----------------------------------------------------------------------
+
+def put_then_exit(q: Any, count: int, exitcode: int = 1) -> None:
+    """Put (0, seq) for seq < count, then die at once with os._exit(exitcode), as a crash would.
+
+    put() only hands each item to this process's feeder thread; os._exit does not wait for that
+    thread to write them into the pipe, so items still in its buffer are lost."""
+    count = check_int("count", count, maximum=10**6)
+    exitcode = check_int("exitcode", exitcode, minimum=0, maximum=255)
+    for seq in range(count):
+        q.put((0, seq))
+    os._exit(exitcode)
+
+
+def fragile_consumer(jobs: Any, results: Any, *, die_at: int | None = None,
+                     timeout: float = GET_TIMEOUT) -> None:
+    """Take (job_id, n) jobs until STOP and put (job_id, pid, n * n) for each, after a little work.
+
+    With `die_at`, the process dies (os._exit(1)) while it is running the job it took in that
+    position (0-based): that job is never answered."""
+    if die_at is not None:
+        die_at = check_int("die_at", die_at, maximum=10**6)
+    for taken, job in enumerate(tasks_until_stop(jobs, timeout)):
+        job_id, n = job
+        time.sleep(0.002)  # the work
+        if taken == die_at:
+            os._exit(1)  # a crash in the middle of a job
+        results.put((job_id, os.getpid(), n * n))
+
+
 # --- pipes -------------------------------------------------------------------------------------
 
 def word_lengths_server(conn: Any, timeout: float = GET_TIMEOUT) -> None:
@@ -207,12 +237,15 @@ def sink(inbox: Any, outbox: Any = None, timeout: float = GET_TIMEOUT) -> None:
 
 @dataclass(frozen=True)
 class Throughput:
-    """Messages of one size sent from this process to a child, and how long they took to arrive."""
+    """Messages of one size sent from this process to a child, and how long they took to arrive.
+
+    seconds: the median over the rounds; spread: its relative spread (helpers.timing.Timing)."""
 
     channel: str
     size: int
     messages: int
     seconds: float
+    spread: float = 0.0
 
     @property
     def msg_per_s(self) -> float:
@@ -225,19 +258,35 @@ class Throughput:
 
 @dataclass(frozen=True)
 class ChannelReport:
-    """Throughput at each message size, and the median round trip of a tiny message."""
+    """Throughput at each message size, and the median round trip of a tiny message.
+
+    Queue and Pipe were measured in the same interleaved rounds (helpers.timing.compare), each
+    size on its own; `noise` is the noisiest of those measurements (None if not measured)."""
 
     points: tuple[Throughput, ...]
     round_trips: dict[str, float]
+    round_trip_spreads: dict[str, float] = field(default_factory=dict)
+    rounds: int = 0
+    noise: Noise | None = None
+    noise_by_size: dict[int, Noise] = field(default_factory=dict)
+    round_trip_noise: Noise | None = None
 
     def table(self) -> str:
-        """Rows of channel, message size, msg/s and MB/s; then the round-trip latency."""
-        lines = [f"{'channel':<8}{'message':>12}{'messages/s':>16}{'throughput':>14}"]
+        """Rows of channel, message size, msg/s, MB/s and spread; then the round trips; a noise line when noisy."""
+        lines = [f"{'channel':<8}{'message':>12}{'messages/s':>16}{'throughput':>14}{'spread':>8}"]
         for p in self.points:
             lines.append(f"{p.channel:<8}{format_size(p.size):>12}"
-                         f"{format_rate(p.msg_per_s, 'msg/s'):>16}{format_rate(p.mb_per_s, 'MB/s'):>14}")
+                         f"{format_rate(p.msg_per_s, 'msg/s'):>16}{format_rate(p.mb_per_s, 'MB/s'):>14}"
+                         f"{format_spread(p.spread):>8}")
         for channel, seconds in self.round_trips.items():
-            lines.append(f"{channel} round trip of a tiny message: {format_seconds(seconds)}")
+            spread = self.round_trip_spreads.get(channel)
+            lines.append(f"{channel} round trip of a tiny message: {format_seconds(seconds)}"
+                         + ("" if spread is None else f" (spread {format_spread(spread)})"))
+        if self.rounds:
+            lines.append(f"medians of {self.rounds} interleaved rounds (Queue and Pipe in rotating order), "
+                         "after a warm-up")
+        if self.noise is not None and self.noise.noisy:
+            lines.append(str(self.noise))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -280,6 +329,19 @@ class _Channel:
             raise TimeoutError(f"no reply from the sink within {self.timeout} s")
         return self.conn.recv()
 
+    def batch(self, payload: bytes, count: int) -> Any:
+        """Send `count` copies of payload, then FLUSH; return the sink's (messages, bytes)."""
+        for _ in range(count):
+            self.send(payload)
+        self.send(FLUSH)
+        return self.reply()
+
+    def ping(self, times: int) -> None:
+        """`times` round trips of a tiny message."""
+        for _ in range(times):
+            self.send(("ping",))
+            self.reply()
+
     def close(self) -> None:
         try:
             self.send(STOP)
@@ -301,9 +363,13 @@ def _messages_for(size: int, budget_bytes: int, max_messages: int) -> int:
 
 
 def measure_channels(sizes: Sequence[int], *, budget_bytes: int = 16 * 2**20,
-                     max_messages: int = 2000, repeats: int = 3, round_trips: int = 300,
+                     max_messages: int = 2000, repeats: int = 5, round_trips: int = 100,
                      timeout: float = 60.0) -> ChannelReport:
-    """Throughput of Queue and Pipe at each message size, to a warm child (start-up not timed)."""
+    """Throughput of Queue and Pipe at each message size, to warm children (start-up not timed).
+
+    Both channels' sink children run throughout; for each size, Queue and Pipe are timed in the
+    same `repeats` rounds of helpers.timing.compare (warm-up first, rotating order), and so is the
+    round trip (`round_trips` pings per timed call)."""
     sizes = [check_int("size", s, minimum=1, maximum=MAX_MESSAGE_BYTES) for s in sizes]
     if not sizes:
         raise ValueError("sizes must list at least one message size in bytes")
@@ -312,31 +378,30 @@ def measure_channels(sizes: Sequence[int], *, budget_bytes: int = 16 * 2**20,
     repeats = check_int("repeats", repeats, minimum=1, maximum=100)
     round_trips = check_int("round_trips", round_trips, minimum=1, maximum=10**5)
     timeout = check_timeout(timeout)
-    points, latency = [], {}
-    for kind in CHANNELS:
-        channel = _Channel(kind, timeout)
-        try:
-            for size in sizes:
-                payload, count = bytes(size), _messages_for(size, budget_bytes, max_messages)
-                times = []
-                for attempt in range(repeats + 1):  # the first round warms up
-                    began = time.perf_counter()
-                    for _ in range(count):
-                        channel.send(payload)
-                    channel.send(FLUSH)
-                    received = channel.reply()
-                    if attempt:
-                        times.append(time.perf_counter() - began)
-                    if received != (count, count * size):
-                        raise RuntimeError(f"{kind} lost messages: sent {count}, got {received}")
-                points.append(Throughput(kind, size, count, statistics.median(times)))
-            times = []
-            for _ in range(round_trips + 1):
-                began = time.perf_counter()
-                channel.send(("ping",))
-                channel.reply()
-                times.append(time.perf_counter() - began)
-            latency[kind] = statistics.median(times[1:])
-        finally:
+    channels: dict[str, _Channel] = {}
+    try:
+        for kind in CHANNELS:
+            channels[kind] = _Channel(kind, timeout)
+        found: dict[tuple[str, int], Throughput] = {}
+        noise_by_size: dict[int, Noise] = {}
+        for size in sizes:
+            payload, count = bytes(size), _messages_for(size, budget_bytes, max_messages)
+            measured = compare({kind: partial(channels[kind].batch, payload, count) for kind in CHANNELS},
+                               rounds=repeats, warmup=1)
+            for kind in CHANNELS:
+                if measured[kind].result != (count, count * size):
+                    raise RuntimeError(f"{kind} lost messages: sent {count}, got {measured[kind].result}")
+                found[kind, size] = Throughput(kind, size, count, measured[kind].median,
+                                               measured[kind].relative_spread)
+            noise_by_size[size] = measured.noise
+        trips = compare({kind: partial(channels[kind].ping, round_trips) for kind in CHANNELS},
+                        rounds=repeats, warmup=1)
+    finally:
+        for channel in channels.values():
             channel.close()
-    return ChannelReport(tuple(points), latency)
+    points = tuple(found[kind, size] for kind in CHANNELS for size in sizes)
+    noises = [*noise_by_size.values(), trips.noise]
+    noisiest = max(noises, key=lambda n: (n.noisy, n.other_cores or 0.0, n.spread))
+    return ChannelReport(points, {kind: trips[kind].median / round_trips for kind in CHANNELS},
+                         {kind: trips[kind].relative_spread for kind in CHANNELS}, repeats, noisiest,
+                         noise_by_size, trips.noise)

@@ -2,7 +2,7 @@
 
 import os
 
-from helpers.checks.queues import check_drained, check_exactly_once
+from helpers.checks.queues import check_drained, check_exactly_once, check_pipeline_fixed
 from tests.realpids import child_pids
 
 CHILDREN = list(child_pids(3))
@@ -66,3 +66,27 @@ def test_drained_in_the_kernel_and_unanswered():
     assert not report and "child processes" in str(report)
     assert "no answer yet" in str(check_drained(None, None, children=3, nbytes=8))
     assert "(index, pid, block)" in str(check_drained([1, 2, 3], [0, 0, 0], children=3, nbytes=8))
+
+
+def test_pipeline_fixed_right_answer():
+    assert check_pipeline_fixed(ITEMS, CHILDREN[:2], [0] * 5, producers=2, per_producer=5, processes=5)
+
+
+def test_pipeline_fixed_still_losing_items_gets_the_hint():
+    report = check_pipeline_fixed(ITEMS[:4], CHILDREN[:2], [0] * 5, producers=2, per_producer=5, processes=5)
+    assert not report and "who should therefore put the sentinels" in str(report)
+
+
+def test_pipeline_fixed_exit_codes():
+    report = check_pipeline_fixed(ITEMS, CHILDREN[:2], [0, 0, None, 0, 0], producers=2, per_producer=5,
+                                  processes=5)
+    assert not report and "None means" in str(report)
+    report = check_pipeline_fixed(ITEMS, CHILDREN[:2], [0] * 3, producers=2, per_producer=5, processes=5)
+    assert not report and "expected 5 zeros" in str(report)
+    report = check_pipeline_fixed(ITEMS, CHILDREN[:2], None, producers=2, per_producer=5, processes=5)
+    assert not report and "no exit codes yet" in str(report)
+
+
+def test_pipeline_fixed_made_up_pids():
+    report = check_pipeline_fixed(ITEMS, [1], [0] * 5, producers=2, per_producer=5, processes=5)
+    assert not report and "not a child process" in str(report)

@@ -98,3 +98,50 @@ def test_worker_module_stays_light():
             "print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_shared_counter_through_the_initializer():
+    total = mp.Value("i", 0)
+    with mp.Pool(2, initializer=pools.share_counter, initargs=(total,)) as pool:
+        pool.map(pools.add_to_shared, [1] * 20)
+    assert total.value == 20
+
+
+def test_value_as_task_argument_is_refused():
+    total = mp.Value("i", 0)
+    with mp.Pool(1) as pool, pytest.raises(RuntimeError, match="through inheritance"):
+        pool.starmap_async(pools.add_into, [(total, 1)]).get(timeout=30)
+
+
+def test_add_to_shared_needs_the_initializer(monkeypatch):
+    monkeypatch.setattr(pools, "_COUNTER", None)
+    with pytest.raises(RuntimeError, match="initializer=share_counter"):
+        pools.add_to_shared(1)
+
+
+def test_pool_workers_cannot_start_children_but_executor_workers_can():
+    with mp.Pool(1) as pool, pytest.raises(AssertionError, match="daemonic"):
+        pool.map_async(pools.start_a_child, [0.0]).get(timeout=30)
+    with ProcessPoolExecutor(max_workers=1) as executor:
+        assert executor.submit(pools.start_a_child, 0.0).result(timeout=60) == 0
+
+
+def test_whoami_in_the_parent_and_in_a_worker():
+    pid, parent, daemon, _ = pools.whoami()
+    assert pid == os.getpid() and not daemon
+    with mp.Pool(1) as pool:
+        wpid, wparent, wdaemon, name = pool.apply_async(pools.whoami).get(timeout=30)
+    assert wparent == os.getpid() and wdaemon and wpid != os.getpid() and name.rsplit("-", 1)[0].endswith("PoolWorker")
+
+
+def test_word_counts_reduce_the_same_in_any_split():
+    from collections import Counter
+
+    whole = pools.count_words_in(0, 30)
+    parts = Counter()
+    for lo in range(0, 30, 7):
+        parts.update(pools.count_words_in(lo, min(lo + 7, 30)))
+    assert parts == whole and sum(whole.values()) == 30 * pools.WORDS_PER_DOCUMENT
+    assert pools.make_document(3) == pools.make_document(3) != pools.make_document(4)
+    with pytest.raises(ValueError):
+        pools.count_words_in(5, 2)

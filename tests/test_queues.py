@@ -8,6 +8,7 @@ import psutil
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
+import helpers.queues as queues
 from helpers.lifecycle import started
 from helpers.queues import (
     STOP,
@@ -188,3 +189,37 @@ def test_queue_module_stays_light():
     assert out.stdout.strip() == "[]", out.stderr
 
 
+
+
+def test_put_then_exit_dies_with_its_exit_code():
+    q = mp.Queue()
+    child = mp.Process(target=queues.put_then_exit, args=(q, 50, 3))
+    child.start()
+    child.join(30)
+    got = queues.drain(q, timeout=0.5)
+    assert child.exitcode == 3 and len(got) <= 50 and all(item[0] == 0 for item in got)
+
+
+def test_fragile_consumer_dies_at_its_job_and_a_replacement_finishes():
+    jobs, results = mp.Queue(), mp.Queue()
+    for job_id in range(6):
+        jobs.put((job_id, job_id))
+    first = mp.Process(target=queues.fragile_consumer, args=(jobs, results), kwargs={"die_at": 2})
+    first.start()
+    first.join(30)
+    assert first.exitcode == 1
+    answers = {job_id: answer for job_id, _, answer in queues.drain(results, timeout=0.5)}
+    assert 2 not in answers and set(answers) <= {0, 1}
+    jobs.put(STOP)
+    second = mp.Process(target=queues.fragile_consumer, args=(jobs, results))
+    second.start()
+    answers.update({job_id: answer for job_id, _, answer in queues.drain(results, timeout=2)})
+    second.join(30)
+    assert second.exitcode == 0 and {3, 4, 5} <= set(answers) and answers[5] == 25
+
+
+def test_measure_channels_reports_spread_and_noise():
+    report = measure_channels([64], budget_bytes=4096, max_messages=20, repeats=2, round_trips=3)
+    assert report.rounds == 2 and set(report.round_trip_spreads) == {"Queue", "Pipe"}
+    assert report.noise is not None and 64 in report.noise_by_size and report.round_trip_noise is not None
+    assert "interleaved rounds" in report.table()

@@ -64,3 +64,35 @@ def check_drained(blocks: Any, exitcodes: Any, children: int, nbytes: int) -> Re
                   "(take its item first, then join); anything else means it failed")
     expect_parallel_pids(report, [pid for _, pid, _ in rows], min(2, children))
     return report
+
+
+def check_pipeline_fixed(received: Any, pids: Any, exitcodes: Any, producers: int, per_producer: int,
+                         processes: int) -> Report:
+    """Exercise 1: the colleague's pipeline lost items (each producer put sentinels); the fix
+    delivers every item exactly once, and every one of the `processes` processes ended cleanly."""
+    report = check_exactly_once(received, pids, producers, per_producer)
+    report.title = "the pipeline, fixed"
+    if received is not None and isinstance(received, (list, tuple)):
+        try:
+            short = len({tuple(item) for item in received}) < producers * per_producer
+        except TypeError:
+            short = False
+        if short:
+            report.expect(False, "", "items are still lost: a consumer stopped at a sentinel before every "
+                                     "producer had finished. Who knows when all producers are done, and "
+                                     "who should therefore put the sentinels?")
+    if exitcodes is None:
+        report.expect(False, "", f"no exit codes yet: set `exitcodes` to the exit codes of all {processes} "
+                                 "processes, after joining them")
+        return report
+    try:
+        codes = list(exitcodes)
+    except TypeError:
+        report.expect(False, "", "`exitcodes` should be a list of exit codes, one per process")
+        return report
+    report.expect(len(codes) == processes and all(code == 0 for code in codes),
+                  f"all {processes} processes exited cleanly (exit code 0)",
+                  f"exit codes {codes}: expected {processes} zeros. None means a process was still running "
+                  "when you read it (join it first, with a timeout); a negative code means it was "
+                  "terminated or killed")
+    return report
