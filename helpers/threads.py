@@ -1,4 +1,4 @@
-"""Threads and synchronisation (notebook 06): workers, a concurrency probe, interleaved timing,
+"""Threads and synchronisation (notebook 06): workers, a concurrency probe, a CPU-time meter,
 and the words the race and scaling cells print, which depend on whether the GIL is on.
 
 Workers here (`hash_block`, `python_work`) also run in pool processes: this module imports only
@@ -13,17 +13,15 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from .course import gil_enabled
-from .timing import format_ratio, format_seconds, measure
 from .validation import check_int, check_seconds, check_size
 from .workloads import count_primes
 
-MAX_BLOCK = 256 << 20
+MAX_BLOCK = 256 << 20  # bytes per block
 
 
 class Counter:
@@ -148,80 +146,46 @@ def python_work(n: int) -> int:
     return count_primes(0, n)
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """Interleaved timings of several variants: every round times each once, in a rotating order."""
+class CpuMeter:
+    """Wraps a no-argument callable; each call records this process's CPU time (all its threads,
+    not child processes) and the wall time it took. `cores` is their median ratio: about 1.0 when
+    one thread at a time computed, about N when N threads did. Other programs can only lower it."""
 
-    times: Mapping[str, tuple[float, ...]]
-    results: Mapping[str, Any]
-    cpu_times: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        if not callable(fn):
+            raise ValueError(f"fn must be callable with no arguments, got {fn!r}")
+        self.fn = fn
+        self.samples: list[tuple[float, float]] = []
 
-    def median(self, name: str) -> float:
-        return statistics.median(self.times[name])
+    def __call__(self) -> Any:
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = self.fn()
+        self.samples.append((time.process_time() - cpu, time.perf_counter() - wall))
+        return result
 
-    def cores_used(self, name: str) -> float:
-        """Median CPU time of this process (all its threads, not child processes) per wall second
-        while `name` ran: about 1.0 when one thread at a time computes, ~N when N threads do."""
-        return statistics.median(cpu / wall for cpu, wall in zip(self.cpu_times[name], self.times[name], strict=True))
-
-    def ratio(self, baseline: str, name: str) -> float:
-        """How many times faster `name` is than `baseline` (medians)."""
-        return self.median(baseline) / self.median(name)
-
-    def table(self, baseline: str | None = None) -> str:
-        names = list(self.times)
-        baseline = names[0] if baseline is None else baseline
-        lines = [f"{'variant':<14} {'median':>9}  {'vs ' + baseline:>12}"]
-        for name in names:
-            lines.append(f"{name:<14} {format_seconds(self.median(name)):>9}  "
-                         f"{format_ratio(self.ratio(baseline, name)):>12}")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.table()
+    @property
+    def cores(self) -> float:
+        if not self.samples:
+            raise ValueError("nothing was measured yet: call the meter first")
+        return statistics.median(cpu / wall for cpu, wall in self.samples if wall > 0)
 
 
-def compare_interleaved(variants: Mapping[str, Callable[[], Any]], rounds: int = 3,
-                        warmup: int = 1) -> Comparison:
-    """Warm every variant up untimed, then time `rounds` rounds, each variant once per round, the
-    order rotating from round to round (so a slow spell of the machine hits all variants)."""
-    rounds = check_int("rounds", rounds, minimum=1, maximum=100)
-    warmup = check_int("warmup", warmup, minimum=0, maximum=10)
-    if not variants:
-        raise ValueError("variants must name at least one callable")
-    names = list(variants)
-    results: dict[str, Any] = {}
-    for name in names:
-        for _ in range(warmup):
-            results[name] = variants[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            cpu_start = time.process_time()
-            timing = measure(variants[name], repeats=1, warmup=0)
-            cpu[name].append(time.process_time() - cpu_start)
-            times[name].append(timing.best)
-            results[name] = timing.result
-    return Comparison({n: tuple(t) for n, t in times.items()}, results,
-                      {n: tuple(t) for n, t in cpu.items()})
-
-
-def pure_python_claim(comparison: Comparison, *, usable: int, gil: bool | None = None) -> tuple[bool, str]:
+def pure_python_claim(speedup: float, cores: float, *, usable: int,
+                      gil: bool | None = None) -> tuple[bool, str]:
     """The claim the scaling cell checks for pure-Python work with threads, by build.
 
-    GIL on: the threads computed on about one core at a time (this process's CPU time per wall
-    second under 1.3, whatever other programs do: they can only lower it), so no speedup.
-    GIL off with 2+ usable cores: threads speed it up (over 1.3x). GIL off on one core: nothing
-    to gain, so no claim about speed.
+    speedup: serial median / threads median; cores: the threads' CpuMeter.cores.
+    GIL on: the threads computed about one core at a time (cores under 1.3, whatever other
+    programs do) and were not faster than serial (under 1.5x: the margin is for noise). GIL off with 2+ usable cores: threads speed it up (over 1.3x).
+    GIL off on one core: nothing to gain, so no claim about speed.
     """
     gil = gil_enabled() if gil is None else gil
     if gil:
-        return (comparison.cores_used("threads") < 1.3,
-                "GIL on: the threads ran pure Python about one core at a time, so no speedup")
+        return (cores < 1.3 and speedup < 1.5,
+                "with the GIL on, threads ran pure Python one core at a time (no speedup)")
     if usable >= 2:
-        return comparison.ratio("serial", "threads") > 1.3, "GIL off: threads speed up pure-Python work"
-    return True, "GIL off, one usable core: no speedup to expect"
+        return speedup > 1.3, "with the GIL off, threads speed up pure-Python work"
+    return True, "with the GIL off but one usable core, no speedup is to be expected"
 
 
 def finished(threads: list[threading.Thread], timeout: float = 30.0) -> bool:

@@ -9,13 +9,12 @@ import pytest
 
 from helpers import threads as th
 from helpers.threads import (
-    Comparison,
     ConcurrencyProbe,
     Counter,
+    CpuMeter,
     YieldingCounter,
     add_unlocked,
     build_note,
-    compare_interleaved,
     describe_lost,
     finished,
     hash_block,
@@ -81,26 +80,31 @@ def test_verdict_and_note_follow_detection(monkeypatch):
     assert build_note().startswith("GIL on")
 
 
-def _comparison(serial, threads, cores=1.0):
-    return Comparison({"serial": (serial,), "threads": (threads,)}, {},
-                      {"serial": (serial,), "threads": (threads * cores,)})
-
-
 def test_pure_python_claim_by_build(monkeypatch):
-    held, text = pure_python_claim(_comparison(1.0, 1.0), usable=2, gil=True)
-    assert held and text.startswith("GIL on")
-    assert not pure_python_claim(_comparison(1.0, 0.5, cores=2.0), usable=2, gil=True)[0]
-    assert pure_python_claim(_comparison(1.0, 0.5, cores=2.0), usable=2, gil=False)[0]
-    assert not pure_python_claim(_comparison(1.0, 1.0), usable=2, gil=False)[0]
-    held, text = pure_python_claim(_comparison(1.0, 1.0), usable=1, gil=False)
+    held, text = pure_python_claim(1.0, 1.0, usable=2, gil=True)
+    assert held and "GIL on" in text and ": " not in text
+    assert not pure_python_claim(2.0, 2.0, usable=2, gil=True)[0]
+    assert not pure_python_claim(1.7, 0.6, usable=2, gil=True)[0]  # a noisy run does not pass
+    assert pure_python_claim(2.0, 2.0, usable=2, gil=False)[0]
+    assert not pure_python_claim(1.0, 1.0, usable=2, gil=False)[0]
+    held, text = pure_python_claim(1.0, 1.0, usable=1, gil=False)
     assert held and "one usable core" in text
     monkeypatch.setattr(th, "gil_enabled", lambda: False)
-    assert pure_python_claim(_comparison(1.0, 0.5), usable=4)[1].startswith("GIL off")
+    assert "GIL off" in pure_python_claim(2.0, 2.0, usable=4)[1]
 
 
-def test_cores_used_measures_parallel_cpu():
-    comparison = compare_interleaved({"spin": lambda: python_work(30_000)}, rounds=2)
-    assert 0 < comparison.cores_used("spin") < 1.5
+def test_cpu_meter_measures_one_core_for_serial_work():
+    meter = CpuMeter(lambda: python_work(30_000))
+    assert meter() == python_work(30_000)
+    meter()
+    assert len(meter.samples) == 2 and 0 < meter.cores < 1.5
+
+
+def test_cpu_meter_rejects_bad_input():
+    with pytest.raises(ValueError):
+        CpuMeter(None)
+    with pytest.raises(ValueError):
+        _ = CpuMeter(lambda: 1).cores
 
 
 def test_probe_measures_peak():
@@ -117,23 +121,6 @@ def test_probe_measures_peak():
 def test_probe_rejects_bad_seconds():
     with pytest.raises(ValueError), ConcurrencyProbe().use(-1):
         pass
-
-
-def test_compare_interleaved_rotates_and_keeps_results():
-    order = []
-    comparison = compare_interleaved({"a": lambda: order.append("a") or 1,
-                                      "b": lambda: order.append("b") or 2}, rounds=2, warmup=1)
-    assert order == ["a", "b", "a", "b", "b", "a"]
-    assert comparison.results == {"a": 1, "b": 2}
-    assert len(comparison.times["a"]) == 2
-    assert "vs a" in comparison.table()
-
-
-def test_compare_interleaved_rejects_bad_input():
-    with pytest.raises(ValueError):
-        compare_interleaved({})
-    with pytest.raises(ValueError):
-        compare_interleaved({"a": lambda: 1}, rounds=0)
 
 
 def test_workers():
