@@ -7,16 +7,16 @@ Also the event-loop heartbeat (how long the loop was blocked) and the facts abou
 from __future__ import annotations
 
 import asyncio
-import statistics
+import inspect
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from .iobound import fetch, fetch_async
-from .timing import Timing, format_ratio, format_seconds
+from .timing import Comparison, Noise, Timing, compare, format_ratio, format_seconds, format_spread
 from .validation import check_int, check_processes, check_seconds
 from .workloads import busy_wait, count_primes, prime_window, split_range
 
@@ -37,14 +37,36 @@ async def count_primes_inline(start: int, stop: int) -> int:
     return count_primes(start, stop)
 
 
+async def compare_async(variants: Mapping[str, Callable[[], Any]], **options: Any) -> Comparison:
+    """`helpers.timing.compare` from async code (a notebook cell): the same warm-up, rotating
+    rounds, spread and noise.
+
+    A variant may be a plain function or an `async def` function (called with no arguments).
+    `compare` itself runs in a worker thread (`asyncio.to_thread`), so this event loop stays free:
+    each coroutine is handed to it (`run_coroutine_threadsafe`) and timed until it finishes.
+    """
+    if not isinstance(variants, Mapping):
+        raise ValueError(f"variants must be a dict of name -> callable, got {variants!r}")
+    loop = asyncio.get_running_loop()
+
+    def on_this_loop(fn: Callable[[], Any]) -> Callable[[], Any]:
+        if inspect.iscoroutinefunction(fn):
+            return lambda: asyncio.run_coroutine_threadsafe(fn(), loop).result()
+        return fn
+
+    wrapped = {name: on_this_loop(fn) if callable(fn) else fn for name, fn in variants.items()}
+    return await asyncio.to_thread(compare, wrapped, **options)
+
+
 @dataclass(frozen=True)
 class ConcurrencyGrid:
-    """Median wall times of each tool on each workload, measured in the same run."""
+    """Median wall times of each tool on each workload, measured in the same rotating rounds."""
 
     timings: dict[tuple[str, str], Timing]
     results_match: bool
     threads: int
     processes: int
+    comparison: Comparison | None = None
 
     def seconds(self, workload: str, tool: str) -> float:
         """Median seconds of one tool on one workload."""
@@ -57,8 +79,13 @@ class ConcurrencyGrid:
         """How many times faster than the serial loop on the same workload."""
         return self.seconds(workload, "serial") / self.seconds(workload, tool)
 
+    @property
+    def noise(self) -> Noise | None:
+        return None if self.comparison is None else self.comparison.noise
+
     def table(self) -> str:
-        """Times, then speedups over serial: one row per workload, one column per tool."""
+        """Times, then speedups over serial: one row per workload, one column per tool; how it
+        was measured, and a noise line when the run was noisy."""
         head = f"{'':<10}" + "".join(f"{tool:>11}" for tool in TOOLS)
         lines = ["median time", head]
         for workload in WORKLOADS:
@@ -68,6 +95,12 @@ class ConcurrencyGrid:
         for workload in WORKLOADS:
             lines.append(f"{workload:<10}" + "".join(
                 f"{format_ratio(self.speedup(workload, tool)):>11}" for tool in TOOLS))
+        if self.comparison is not None:
+            widest = max(t.relative_spread for t in self.timings.values())
+            lines += ["", f"median of {self.comparison.rounds} rounds in rotating order, after a warm-up; "
+                          f"widest spread {format_spread(widest)}; pools started before the clock"]
+            if self.comparison.noise.noisy:
+                lines.append(str(self.comparison.noise))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -75,13 +108,14 @@ class ConcurrencyGrid:
 
 
 async def measure_grid(urls: Sequence[str], spans: Sequence[tuple[int, int]], *,
-                       threads: int, processes: int, repeats: int = 3) -> ConcurrencyGrid:
-    """Time every tool on both jobs (repeats interleaved, pools started before the clock)."""
+                       threads: int, processes: int, rounds: int = 5) -> ConcurrencyGrid:
+    """Time every tool on both jobs with `compare_async` (warm-up, rotating rounds); the pools
+    are started, and every worker has run a task, before the clock starts."""
     if not urls or not spans:
         raise ValueError("measure_grid needs at least one URL and one (start, stop) span")
     threads = check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
     processes = check_processes(processes)
-    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    rounds = check_int("rounds", rounds, minimum=1, maximum=100)
     urls, spans = list(urls), [tuple(s) for s in spans]
     starts, stops = [s[0] for s in spans], [s[1] for s in spans]
     with ThreadPoolExecutor(max_workers=threads) as thread_pool, \
@@ -94,49 +128,35 @@ async def measure_grid(urls: Sequence[str], spans: Sequence[tuple[int, int]], *,
         async def gather_inline() -> list[int]:
             return await asyncio.gather(*(count_primes_inline(a, b) for a, b in spans))
 
-        jobs: dict[tuple[str, str], Callable[[], Any]] = {
-            ("I/O-bound", "serial"): lambda: [fetch(u) for u in urls],
-            ("I/O-bound", "threads"): lambda: list(thread_pool.map(fetch, urls, timeout=60)),
-            ("I/O-bound", "asyncio"): gather_fetches,
-            ("I/O-bound", "processes"): lambda: list(process_pool.map(fetch, urls, timeout=60)),
-            ("CPU-bound", "serial"): lambda: [count_primes(a, b) for a, b in spans],
-            ("CPU-bound", "threads"): lambda: list(
-                thread_pool.map(count_primes, starts, stops, timeout=120)),
-            ("CPU-bound", "asyncio"): gather_inline,
-            ("CPU-bound", "processes"): lambda: list(
+        jobs: dict[str, Callable[[], Any]] = {
+            "I/O-bound|serial": lambda: [fetch(u) for u in urls],
+            "I/O-bound|threads": lambda: list(thread_pool.map(fetch, urls, timeout=60)),
+            "I/O-bound|asyncio": gather_fetches,
+            "I/O-bound|processes": lambda: list(process_pool.map(fetch, urls, timeout=60)),
+            "CPU-bound|serial": lambda: [count_primes(a, b) for a, b in spans],
+            "CPU-bound|threads": lambda: list(thread_pool.map(count_primes, starts, stops, timeout=120)),
+            "CPU-bound|asyncio": gather_inline,
+            "CPU-bound|processes": lambda: list(
                 process_pool.map(count_primes, starts, stops, timeout=120)),
         }
-        times: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
-        results: dict[tuple[str, str], Any] = {}
-        for _ in range(repeats):
-            for key, job in jobs.items():
-                begin = time.perf_counter()
-                outcome = job()
-                if isinstance(outcome, Awaitable):
-                    outcome = await outcome
-                times[key].append(time.perf_counter() - begin)
-                results[key] = outcome
-    match = all(results[w, tool] == results[w, "serial"] for w in WORKLOADS for tool in TOOLS)
-    timings = {key: Timing(tuple(values), results[key]) for key, values in times.items()}
-    return ConcurrencyGrid(timings, match, threads, processes)
+        comparison = await compare_async(jobs, rounds=rounds, warmup=1)
+    timings = {tuple(name.split("|")): comparison[name] for name in jobs}
+    match = all(timings[w, tool].result == timings[w, "serial"].result for w in WORKLOADS for tool in TOOLS)
+    return ConcurrencyGrid(timings, match, threads, processes, comparison)  # type: ignore[arg-type]
 
 
-def time_threads_on_cpu(spans: Sequence[tuple[int, int]], threads: int,
-                        repeats: int = 3) -> tuple[float, float, bool]:
-    """(serial seconds, threads seconds, results equal) for the CPU job: free-threading's test."""
+def time_threads_on_cpu(spans: Sequence[tuple[int, int]], threads: int, rounds: int = 5) -> Comparison:
+    """The CPU job serial and in a thread pool, in the same rotating rounds (free-threading's test).
+
+    comparison["serial"].result == comparison["threads"].result when both counted the same.
+    """
     threads = check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
-    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
+    rounds = check_int("rounds", rounds, minimum=1, maximum=100)
     starts, stops = [s[0] for s in spans], [s[1] for s in spans]
-    serial_times, thread_times = [], []
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        for _ in range(repeats):
-            begin = time.perf_counter()
-            serial = [count_primes(a, b) for a, b in spans]
-            serial_times.append(time.perf_counter() - begin)
-            begin = time.perf_counter()
-            threaded = list(pool.map(count_primes, starts, stops, timeout=120))
-            thread_times.append(time.perf_counter() - begin)
-    return statistics.median(serial_times), statistics.median(thread_times), serial == threaded
+        return compare({"serial": lambda: [count_primes(a, b) for a, b in spans],
+                        "threads": lambda: list(pool.map(count_primes, starts, stops, timeout=120))},
+                       rounds=rounds)
 
 
 @dataclass

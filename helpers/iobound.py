@@ -73,6 +73,7 @@ class _Server(ThreadingHTTPServer):
         self.in_flight = 0
         self.peak_in_flight = 0
         self.requests_served = 0
+        self.errors = 0
 
     def entered(self) -> None:
         with self._lock:
@@ -83,6 +84,17 @@ class _Server(ThreadingHTTPServer):
     def left(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+    def reset_peak(self) -> int:
+        """The peak so far; from now on the peak counts from the requests in flight now."""
+        with self._lock:
+            peak, self.peak_in_flight = self.peak_in_flight, self.in_flight
+        return peak
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a timeout, a cancelled task) is counted, not printed to stderr."""
+        with self._lock:
+            self.errors += 1
 
 
 class LatencyServer:
@@ -147,6 +159,13 @@ class LatencyServer:
     def peak_in_flight(self) -> int:
         """The most requests waiting out their latency at the same moment: >1 means overlap."""
         return self._server.peak_in_flight if self._server else self._stats[1]
+
+    def reset_peak(self) -> int:
+        """Return the peak of requests in flight so far and start counting a new peak (for one
+        measured run after another on the same server)."""
+        if self._server is None:
+            raise RuntimeError("the server is not running")
+        return self._server.reset_peak()
 
     def url(self, item: int) -> str:
         """The address of one page."""

@@ -6,21 +6,17 @@ Child processes import this module, so it imports only the standard library and 
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import threading
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing import shared_memory
 from typing import TYPE_CHECKING, Any
 
 from .lifecycle import stop
-from .queues import STOP, tasks_until_stop
-from .timing import format_ratio, format_seconds, format_size
 from .validation import check_int, check_processes, check_timeout
-from .workloads import count_primes, split_range
+from .workloads import count_primes
 
 MAX_ARRAY_BYTES = 2 * 2**30
 START_TIMEOUT = 60.0  # a worker whose partners never arrive gives up instead of hanging
@@ -195,150 +191,76 @@ def segment_exists(name: str) -> bool:
     return True
 
 
-def queue_sqrt_worker(tasks: Any, results: Any, timeout: float = START_TIMEOUT) -> None:
-    """Copying design: receive (index, chunk) through a Queue, send back (index, sqrt(chunk))."""
+# --- SharedMemory with a Pool: attach once per worker --------------------------------------------
+# A pool worker that attaches in every task pays shm_open + mmap + close each time, and touches
+# freshly mapped pages (page faults) again. The initializer below attaches once per worker and
+# keeps the views in module globals for the worker's lifetime.
+
+_block: shared_memory.SharedMemory | None = None
+_arrays: Any = None
+_attaches = 0
+
+
+def attach_block(name: str, shape: tuple[int, ...], dtype: str) -> None:
+    """Pool initializer: attach to block `name` once, keep a NumPy view of it in this worker."""
     import numpy as np
 
-    for index, chunk in tasks_until_stop(tasks, timeout):
-        results.put((index, np.sqrt(chunk)))
+    global _block, _arrays, _attaches
+    _block = attach(name)
+    _arrays = np.ndarray(shape, dtype=np.dtype(dtype), buffer=_block.buf)
+    _attaches += 1
 
 
-def shared_sqrt_worker(tasks: Any, results: Any, timeout: float = START_TIMEOUT) -> None:
-    """Zero-copy design: receive (name, n, lo, hi); read input[lo:hi], write output[lo:hi] in the block."""
+def sqrt_band(lo: int, hi: int) -> tuple[int, int]:
+    """Pool task (after attach_block on a (2, n) block): output[lo:hi] = sqrt(input[lo:hi]).
+
+    Writes into the block with `out=`: no temporary array. Returns (pid, attaches in this worker).
+    """
     import numpy as np
 
-    for name, n, lo, hi in tasks_until_stop(tasks, timeout):
-        shm = attach(name)
-        try:
-            both = np.ndarray((2, n), dtype=np.float64, buffer=shm.buf)
-            np.sqrt(both[0, lo:hi], out=both[1, lo:hi])
-            del both
-        finally:
-            shm.close()
-        results.put((lo, hi))
+    if _arrays is None:
+        raise RuntimeError("sqrt_band needs the pool's initializer: Pool(initializer=attach_block, "
+                           "initargs=(name, shape, dtype))")
+    np.sqrt(_arrays[0, lo:hi], out=_arrays[1, lo:hi])
+    return os.getpid(), _attaches
 
 
-@dataclass(frozen=True)
-class TransferComparison:
-    """One run of the same job done by copying through Queues and on a SharedMemory block."""
-
-    nbytes: int
-    workers: int
-    queue_seconds: float
-    shared_seconds: float
-    copy_in_seconds: float
-    queue_peak_bytes: int
-    shared_peak_bytes: int
-    results_equal: bool
-
-    @property
-    def ratio(self) -> float:
-        """How many times longer the Queue design took than the shared one."""
-        return self.queue_seconds / self.shared_seconds
-
-    def table(self) -> str:
-        """Time and extra memory in this kernel for each design."""
-        rows = [
-            (f"{'design':<28}{'time':>12}{'new memory in kernel':>24}"),
-            (f"{'copy through Queues':<28}{format_seconds(self.queue_seconds):>12}"
-             f"{format_size(self.queue_peak_bytes):>24}"),
-            (f"{'SharedMemory, zero-copy':<28}{format_seconds(self.shared_seconds):>12}"
-             f"{format_size(self.shared_peak_bytes):>24}"),
-            f"the shared block itself (input and output): {format_size(2 * self.nbytes)}, made once",
-            f"one-time copy into the block: {format_seconds(self.copy_in_seconds)}",
-            f"Queue time / shared time: {format_ratio(self.ratio)}",
-        ]
-        return "\n".join(rows)
-
-    def __str__(self) -> str:
-        return self.table()
-
-
-def _finish_workers(workers: list[Any], tasks: Any, timeout: float) -> None:
-    for _ in workers:
-        tasks.put(STOP)
-    stop(workers, timeout)
-
-
-def compare_queue_and_shared(mebibytes: int = 32, workers: int = 2, repeats: int = 3,
-                             timeout: float = 60.0) -> TransferComparison:
-    """Square roots of a float64 array by warm workers: chunks copied through Queues, or in place
-    on a SharedMemory block. Times are medians; memory is tracemalloc's peak in this process."""
-    import multiprocessing as mp
-
+def sqrt_band_attaching(name: str, shape: tuple[int, ...], dtype: str, lo: int, hi: int) -> int:
+    """The slower habit: attach to the block in every task, compute the band, detach. Returns pid."""
     import numpy as np
 
-    mebibytes = check_int("mebibytes", mebibytes, minimum=1, maximum=MAX_ARRAY_BYTES // 2**20)
-    workers = check_processes(workers)
-    repeats = check_int("repeats", repeats, minimum=1, maximum=100)
-    timeout = check_timeout(timeout)
-    n = mebibytes * 2**20 // 8
-    data = np.arange(n, dtype=np.float64)
-    expected = np.sqrt(data)
-    slices = split_range(0, n, workers)
-
-    # Design 1: send each chunk through a Queue and receive its result through another.
-    tasks, results = mp.Queue(), mp.Queue()
-    pool = [mp.Process(target=queue_sqrt_worker, args=(tasks, results)) for _ in range(workers)]
-    for worker in pool:
-        worker.start()
+    shm = attach(name)
     try:
-        def by_queue() -> np.ndarray:
-            for index, (lo, hi) in enumerate(slices):
-                tasks.put((index, data[lo:hi]))
-            parts = dict(results.get(timeout=timeout) for _ in slices)
-            return np.concatenate([parts[i] for i in range(len(slices))])
-
-        queue_seconds, queue_result = _median_time(by_queue, repeats)
-        queue_peak = _peak_bytes(by_queue)
+        both = np.ndarray(shape, dtype=np.dtype(dtype), buffer=shm.buf)
+        np.sqrt(both[0, lo:hi], out=both[1, lo:hi])
+        del both  # no view may outlive close()
     finally:
-        _finish_workers(pool, tasks, timeout)
-
-    # Design 2: one block holds input and output; workers get only its name and their slice.
-    tasks, results = mp.Queue(), mp.Queue()
-    shm = shared_memory.SharedMemory(create=True, size=2 * data.nbytes)
-    pool = [mp.Process(target=shared_sqrt_worker, args=(tasks, results)) for _ in range(workers)]
-    try:
-        both = np.ndarray((2, n), dtype=np.float64, buffer=shm.buf)
-        began = time.perf_counter()
-        both[0] = data  # the one copy in
-        copy_in = time.perf_counter() - began
-        for worker in pool:
-            worker.start()
-
-        def in_shared() -> None:
-            for lo, hi in slices:
-                tasks.put((shm.name, n, lo, hi))
-            for _ in slices:
-                results.get(timeout=timeout)
-
-        shared_seconds, _ = _median_time(in_shared, repeats)
-        shared_peak = _peak_bytes(in_shared)
-        shared_equal = bool(np.array_equal(both[1], expected))
-        del both
-    finally:
-        _finish_workers(pool, tasks, timeout)
         shm.close()
-        shm.unlink()
-    return TransferComparison(
-        nbytes=data.nbytes, workers=workers, queue_seconds=queue_seconds,
-        shared_seconds=shared_seconds, copy_in_seconds=copy_in,
-        queue_peak_bytes=queue_peak, shared_peak_bytes=shared_peak,
-        results_equal=bool(np.array_equal(queue_result, expected)) and shared_equal)
+    return os.getpid()
 
 
-def _median_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    result = fn()  # warm-up: children import numpy, pages get touched
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times), result
+def sqrt_chunk(chunk: np.ndarray) -> np.ndarray:
+    """The copying design: the chunk arrives pickled, its square roots go back pickled."""
+    import numpy as np
+
+    return np.sqrt(chunk)
 
 
-def _peak_bytes(fn: Callable[[], Any]) -> int:
-    """Peak of new allocations in this process (all threads, NumPy included) while fn runs."""
+def normalize_rows_band(lo: int, hi: int) -> tuple[int, int]:
+    """Pool task (after attach_block on a 2-D block): divide rows lo..hi-1 by their sums, in place.
+
+    Returns (pid, attaches in this worker): the checker of notebook 05's Exercise 2 reads both.
+    """
+    if _arrays is None:
+        raise RuntimeError("normalize_rows_band needs the pool's initializer: "
+                           "Pool(initializer=attach_block, initargs=(name, shape, dtype))")
+    rows = _arrays[lo:hi]
+    rows /= rows.sum(axis=1, keepdims=True)
+    return os.getpid(), _attaches
+
+
+def peak_new_memory(fn: Callable[[], Any]) -> int:
+    """Peak of new allocations in this process (all threads, NumPy included) while fn() runs."""
     already = tracemalloc.is_tracing()
     if not already:
         tracemalloc.start()
@@ -352,3 +274,27 @@ def _peak_bytes(fn: Callable[[], Any]) -> int:
         if not already:
             tracemalloc.stop()
     return max(0, peak - baseline)
+
+
+# --- what /dev/shm holds ------------------------------------------------------------------------
+
+SHM_DIR = "/dev/shm"
+
+
+def shm_entries() -> set[str]:
+    """Names in /dev/shm (Linux): `sem.mp-*` are multiprocessing's named semaphores (its Lock,
+    Queue, Value...), `psm_*` are SharedMemory blocks. Empty where there is no /dev/shm."""
+    try:
+        return set(os.listdir(SHM_DIR))
+    except OSError:
+        return set()
+
+
+def kind_of_entry(name: str) -> str:
+    """'semaphore' (sem.mp-*: a Lock, Queue, Value... still alive), 'shared_memory' (psm_*, or
+    wnsm_* on Windows: a SharedMemory block, leaked if nothing uses it), or 'other'."""
+    if name.startswith("sem.mp-"):
+        return "semaphore"
+    if name.startswith(("psm_", "wnsm_")):
+        return "shared_memory"
+    return "other"

@@ -5,15 +5,15 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from helpers.checks.sharedmem import check_prime_slots, check_shared_sqrt
+from helpers.checks.sharedmem import check_normalized_rows, check_prime_slots
 from helpers.workloads import count_primes, split_range
 from tests.realpids import child_pids
 
 START, STOP = 10_000, 13_000
 SLOTS = [count_primes(lo, hi) for lo, hi in split_range(START, STOP, 3)]
 CHILDREN = list(child_pids(3))
-SHAPE = (6, 10)
-RIGHT = np.sqrt(np.arange(60, dtype=np.float64).reshape(SHAPE))
+GRID = np.arange(1, 61, dtype=np.float64).reshape(6, 10)
+NORMALIZED = GRID / GRID.sum(axis=1, keepdims=True)
 
 
 def test_prime_slots_right_answer():
@@ -36,30 +36,43 @@ def test_prime_slots_not_answered():
     assert "no answer yet" in str(check_prime_slots(None, None, START, STOP, parts=3))
 
 
-def test_shared_sqrt_right_answer():
-    assert check_shared_sqrt(RIGHT.copy(), CHILDREN[:2], "psm_never_created_here", SHAPE)
+def test_normalized_rows_right_answer():
+    reports = [(pid, 1) for pid in CHILDREN[:2]]
+    assert check_normalized_rows(NORMALIZED.copy(), reports, "psm_never_created_here", GRID)
 
 
-def test_shared_sqrt_wrong_values_and_shape():
-    wrong = RIGHT.copy()
-    wrong[-1] = 0
-    report = check_shared_sqrt(wrong, CHILDREN[:2], "psm_never_created_here", SHAPE)
-    assert not report and "exactly once" in str(report)
-    report = check_shared_sqrt(RIGHT.ravel(), CHILDREN[:2], "psm_never_created_here", SHAPE)
+def test_normalized_rows_one_worker_did_all_is_still_right():
+    # a pool may give every band to one early worker: a correct answer must pass
+    assert check_normalized_rows(NORMALIZED.copy(), [(CHILDREN[0], 1)] * 3, "psm_never_created_here", GRID)
+
+
+def test_normalized_rows_wrong_values_and_shape():
+    wrong = NORMALIZED.copy()
+    wrong[-1] = GRID[-1]
+    report = check_normalized_rows(wrong, [(CHILDREN[0], 1)], "psm_never_created_here", GRID)
+    assert not report and "unchanged" in str(report)
+    report = check_normalized_rows(NORMALIZED.ravel(), [(CHILDREN[0], 1)], "psm_never_created_here", GRID)
     assert not report and "shape" in str(report)
 
 
-def test_shared_sqrt_block_not_unlinked():
+def test_normalized_rows_block_not_unlinked():
     shm = shared_memory.SharedMemory(create=True, size=64)
     try:
-        report = check_shared_sqrt(RIGHT.copy(), CHILDREN[:2], shm.name, SHAPE)
+        report = check_normalized_rows(NORMALIZED.copy(), [(CHILDREN[0], 1)], shm.name, GRID)
         assert not report and "unlink()" in str(report)
     finally:
         shm.close()
         shm.unlink()
 
 
-def test_shared_sqrt_one_process_and_unanswered():
-    report = check_shared_sqrt(RIGHT.copy(), [CHILDREN[0]] * 2, "psm_never_created_here", SHAPE)
-    assert not report and "at least 2" in str(report)
-    assert "no answer yet" in str(check_shared_sqrt(None, None, None, SHAPE))
+def test_normalized_rows_attached_per_task_or_in_kernel_or_made_up():
+    report = check_normalized_rows(NORMALIZED.copy(), [(CHILDREN[0], 1), (CHILDREN[0], 2)],
+                                   "psm_never_created_here", GRID)
+    assert not report and "initializer" in str(report)
+    report = check_normalized_rows(NORMALIZED.copy(), [(os.getpid(), 1)], "psm_never_created_here", GRID)
+    assert not report and "this kernel" in str(report)
+    report = check_normalized_rows(NORMALIZED.copy(), [(1, 1)], "psm_never_created_here", GRID)
+    assert not report and "not a child process" in str(report)
+    report = check_normalized_rows(NORMALIZED.copy(), "nonsense", "psm_never_created_here", GRID)
+    assert not report and "(pid, attaches)" in str(report)
+    assert "no answer yet" in str(check_normalized_rows(None, None, None, GRID))

@@ -15,6 +15,7 @@ from helpers.concurrency import (
     TOOLS,
     WORKLOADS,
     Heartbeat,
+    compare_async,
     count_primes_inline,
     cpu_job,
     documented_seed_outcomes,
@@ -46,7 +47,7 @@ def test_cpu_job_rejects_bad_core_counts(bad):
 def test_grid_measures_every_cell_and_results_match():
     spans = [(10_000, 10_500), (10_500, 11_000)]
     with LatencyServer(latency=0.01) as server:
-        grid = asyncio.run(measure_grid(server.urls(4), spans, threads=4, processes=2, repeats=1))
+        grid = asyncio.run(measure_grid(server.urls(4), spans, threads=4, processes=2, rounds=1))
     assert grid.results_match
     assert set(grid.timings) == {(w, t) for w in WORKLOADS for t in TOOLS}
     assert all(grid.seconds(w, t) > 0 for w in WORKLOADS for t in TOOLS)
@@ -54,6 +55,7 @@ def test_grid_measures_every_cell_and_results_match():
     assert grid.timings["CPU-bound", "processes"].result == [count_primes(*s) for s in spans]
     text = grid.table()
     assert all(tool in text for tool in TOOLS) and all(w in text for w in WORKLOADS)
+    assert "rotating order" in text and grid.noise is grid.comparison.noise
     with pytest.raises(ValueError, match="no measurement"):
         grid.seconds("GPU-bound", "threads")
 
@@ -61,7 +63,7 @@ def test_grid_measures_every_cell_and_results_match():
 @pytest.mark.parametrize("kwargs", [
     {"threads": 0, "processes": 1},
     {"threads": 1, "processes": 0},
-    {"threads": 1, "processes": 1, "repeats": 0},
+    {"threads": 1, "processes": 1, "rounds": 0},
 ])
 def test_grid_rejects_bad_counts(kwargs):
     with pytest.raises(ValueError, match="must"):
@@ -74,8 +76,39 @@ def test_grid_needs_work():
 
 
 def test_threads_on_cpu_give_the_same_results():
-    serial, threaded, same = time_threads_on_cpu([(0, 2_000), (2_000, 4_000)], threads=2, repeats=1)
-    assert same and serial > 0 and threaded > 0
+    runs = time_threads_on_cpu([(0, 2_000), (2_000, 4_000)], threads=2, rounds=1)
+    assert runs["serial"].result == runs["threads"].result == [count_primes(0, 2_000), count_primes(2_000, 4_000)]
+    assert runs["serial"].median > 0 and runs["threads"].median > 0
+
+
+def test_compare_async_times_coroutines_on_this_loop_and_plain_functions():
+    calls = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+
+        async def waits():
+            assert asyncio.get_running_loop() is loop  # the coroutine ran on the caller's loop
+            await asyncio.sleep(0.01)
+            calls.append("coroutine")
+            return "async"
+
+        def plain():
+            calls.append("plain")
+            return "sync"
+
+        return await compare_async({"coroutine": waits, "plain": plain}, rounds=3, warmup=1)
+
+    runs = asyncio.run(main())
+    assert runs["coroutine"].result == "async" and runs["plain"].result == "sync"
+    assert len(runs["coroutine"].times) == 3 and runs["coroutine"].median >= 0.009
+    assert calls.count("coroutine") == calls.count("plain") == 4
+    with pytest.raises(ValueError):
+        asyncio.run(_compare_nonsense())
+
+
+async def _compare_nonsense():
+    return await compare_async(["not", "a", "dict"])
 
 
 def test_inline_coroutine_computes():

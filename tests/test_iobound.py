@@ -103,3 +103,18 @@ def test_urls_need_a_started_server_and_a_positive_count():
         server.urls(1)
     with server, pytest.raises(ValueError, match="count"):
         server.urls(0)
+
+
+def test_reset_peak_starts_a_new_count_and_client_errors_stay_silent():
+    with LatencyServer(latency=0.05) as server:
+        asyncio.run(_gather(server, 4))
+        assert server.reset_peak() >= 2
+        assert server.peak_in_flight == 0
+        fetch(server.url(0))
+        assert server.reset_peak() == 1
+    with pytest.raises(RuntimeError, match="not running"):
+        server.reset_peak()
+
+
+async def _gather(server, count):
+    return await asyncio.gather(*(fetch_async(u) for u in server.urls(count)))

@@ -9,21 +9,27 @@ import pytest
 
 from helpers.lifecycle import started
 from helpers.sharedmem import (
-    TransferComparison,
     add_locked,
     add_partial_sum,
     add_unlocked,
     add_with_manager,
-    compare_queue_and_shared,
+    attach_block,
     count_primes_into_slot,
     fill_slice,
+    kind_of_entry,
+    normalize_rows_band,
+    peak_new_memory,
     run_together,
     segment_exists,
+    shm_entries,
     sines,
+    sqrt_band,
+    sqrt_band_attaching,
+    sqrt_chunk,
     sqrt_in_place,
 )
 from helpers.workloads import count_primes, split_range
-from tests.test_queues import sanitize, workers_left
+from tests.test_queues import workers_left
 
 
 def shm_names() -> set[str]:
@@ -109,24 +115,66 @@ def test_sqrt_in_place_and_segment_exists():
     assert not segment_exists(shm.name)
 
 
-def test_compare_queue_and_shared_small():
-    result = compare_queue_and_shared(mebibytes=2, workers=2, repeats=1)
-    assert result.results_equal and result.nbytes == 2 * 2**20
-    assert result.queue_seconds > 0 and result.shared_seconds > 0 and result.ratio > 0
-    assert "SharedMemory" in result.table()
+def test_pool_initializer_attaches_once_and_bands_run_in_place():
+    from multiprocessing import Pool
+
+    grid = np.arange(1, 601, dtype=np.float64).reshape(60, 10)
+    shm = shared_memory.SharedMemory(create=True, size=2 * grid.nbytes)
+    try:
+        shared = np.ndarray(grid.shape, dtype=grid.dtype, buffer=shm.buf)
+        shared[:] = grid
+        with Pool(2, initializer=attach_block, initargs=(shm.name, grid.shape, grid.dtype.str)) as pool:
+            reports = pool.starmap(normalize_rows_band, split_range(0, 60, 6))
+        assert np.allclose(shared, grid / grid.sum(axis=1, keepdims=True))
+        assert all(attaches == 1 for _, attaches in reports)
+        del shared
+        both = np.ndarray((2, 600), dtype=np.float64, buffer=shm.buf)
+        both[0] = np.arange(600, dtype=np.float64)
+        spec = (shm.name, both.shape, both.dtype.str)
+        with Pool(2, initializer=attach_block, initargs=spec) as pool:
+            pool.starmap(sqrt_band, split_range(0, 600, 4))
+        assert np.array_equal(both[1], np.sqrt(both[0]))
+        both[1] = 0
+        with Pool(2) as pool:
+            pool.starmap(sqrt_band_attaching, [(*spec, lo, hi) for lo, hi in split_range(0, 600, 4)])
+            chunks = pool.map(sqrt_chunk, [both[0, :300], both[0, 300:]])
+        assert np.array_equal(both[1], np.sqrt(both[0]))
+        assert np.array_equal(np.concatenate(chunks), np.sqrt(both[0]))
+        del both
+    finally:
+        shm.close()
+        shm.unlink()
+    assert not segment_exists(shm.name)
 
 
-@pytest.mark.parametrize("kwargs", [{"mebibytes": 0}, {"workers": 0}, {"repeats": 0},
-                                    {"mebibytes": 10**6}])
-def test_compare_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
-        compare_queue_and_shared(**kwargs)
+def test_band_without_initializer_says_what_is_missing():
+    with pytest.raises(RuntimeError, match="initializer"):
+        sqrt_band(0, 1)
+    with pytest.raises(RuntimeError, match="initializer"):
+        normalize_rows_band(0, 1)
 
 
-def test_comparison_table_sanitizes_identically():
-    one = TransferComparison(2**25, 2, 0.3, 0.05, 0.04, 86_000_000, 10_000, True)
-    two = TransferComparison(2**25, 2, 1.2, 0.009, 0.2, 3_000_000, 900, True)
-    assert sanitize(one.table()) == sanitize(two.table())
+def test_peak_new_memory_sees_a_numpy_temporary():
+    assert peak_new_memory(lambda: np.ones(2**20)) >= 8 * 2**20 * 0.9
+    assert peak_new_memory(lambda: None) < 2**16
+
+
+def test_shm_entries_tell_semaphores_from_blocks():
+    import multiprocessing
+
+    assert kind_of_entry("sem.mp-abc123") == "semaphore"
+    assert kind_of_entry("psm_1f2e") == "shared_memory" and kind_of_entry("wnsm_1") == "shared_memory"
+    assert kind_of_entry("something") == "other"
+    before = shm_entries()
+    lock = multiprocessing.get_context("spawn").Lock()
+    block = shared_memory.SharedMemory(create=True, size=64)
+    try:
+        assert {kind_of_entry(e) for e in shm_entries() - before} == {"semaphore", "shared_memory"}
+    finally:
+        block.close()
+        block.unlink()
+        del lock
+    assert not shm_entries() - before
 
 
 def test_sharedmem_module_stays_light():

@@ -1,4 +1,4 @@
-"""Checkers for notebook 05's exercises: a shared result Array; NumPy on a SharedMemory block."""
+"""Checkers for notebook 05's exercises: a shared result Array; rows normalised on a shared block."""
 
 from __future__ import annotations
 
@@ -34,23 +34,37 @@ def check_prime_slots(counts: Any, pids: Any, start: int, stop: int, parts: int)
     return report
 
 
-def check_shared_sqrt(result: Any, pids: Any, name: Any, shape: tuple[int, ...]) -> Report:
-    """Exercise: processes took square roots in place on a block; result copied out, block unlinked."""
-    report = Report("NumPy on a SharedMemory block")
-    if result is None or pids is None or name is None:
-        report.expect(False, "", "no answer yet: set `result` (a copy of the array), `pids` "
-                      "(from the workers' reports) and `name` (the block's name)")
+def check_normalized_rows(result: Any, reports: Any, name: Any, grid: Any) -> Report:
+    """Exercise 2: a Pool whose initializer attached each worker once divided every row of `grid`
+    by its sum on a shared block; the result was copied out before close(), the block unlinked."""
+    report = Report("rows normalised on a shared block")
+    if result is None or reports is None or name is None:
+        report.expect(False, "", "no answer yet: set `result` (a copy of the array), `reports` "
+                      "(what pool.starmap returned) and `name` (the block's name)")
         return report
-    expected = np.sqrt(np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape))
+    grid = np.asarray(grid, dtype=np.float64)
+    expected = grid / grid.sum(axis=1, keepdims=True)
     result = np.asarray(result)
-    report.expect(result.shape == expected.shape, f"the result has shape {shape}",
-                  f"the result has shape {result.shape}, expected {shape}")
+    report.expect(result.shape == expected.shape, f"the result has shape {grid.shape}",
+                  f"the result has shape {result.shape}, expected {grid.shape}")
     if result.shape == expected.shape:
-        wrong = int(np.count_nonzero(result != expected))
-        report.expect(wrong == 0, "every element is the square root of the original",
-                      f"{wrong} element(s) are not the square root of the original value: "
-                      "did the slices cover every row exactly once?")
+        wrong = int(np.count_nonzero(~np.isclose(result, expected, rtol=1e-12, atol=0.0)))
+        untouched = int(np.count_nonzero(np.all(result == grid, axis=1)))
+        report.expect(wrong == 0, "every row was divided by its own sum",
+                      f"{wrong} element(s) are wrong" + (
+                          f" ({untouched} row(s) unchanged: did every band run?)" if untouched else
+                          ": divide each row by its own sum, once"))
     report.expect(not segment_exists(str(name)), "the block was unlinked (nothing leaks)",
                   f"the block {name!r} still exists: call close() and then unlink()")
-    expect_parallel_pids(report, pids, 2)
+    try:
+        pairs = [(int(pid), int(attaches)) for pid, attaches in reports]
+    except (TypeError, ValueError):
+        report.expect(False, "", "`reports` should be the list of (pid, attaches) pairs that "
+                      "normalize_rows_band returned")
+        return report
+    report.expect(bool(pairs) and all(attaches == 1 for _, attaches in pairs),
+                  "each worker attached to the block once, in the pool's initializer",
+                  "a worker attached more than once (or never): attach in the initializer only, "
+                  "Pool(3, initializer=attach_block, initargs=(shm.name, shape, dtype))")
+    expect_parallel_pids(report, [pid for pid, _ in pairs], spread=False)
     return report
