@@ -27,7 +27,7 @@ from .validation import check_int, check_size
 ACTIONS = ("view", "click", "search", "buy", "logout")
 
 
-def make_log(lines: int = 12_000, users: int = 3_000, seed: int = 8) -> list[str]:
+def make_log(lines: int = 12_000, users: int = 4_000, seed: int = 8) -> list[str]:
     """Synthetic web-server log lines: `time user=u01234 action=click ms=12.345`."""
     lines = check_size("lines", lines, minimum=1, maximum=10**6)
     users = check_size("users", users, minimum=1, maximum=10**6)

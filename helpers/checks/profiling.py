@@ -94,13 +94,14 @@ def _judge_fast_defaults(report: Report, make_record: Callable[[Any], Any], data
             report.expect(False, "", "no answer yet: apply_defaults_fast returns None; return the "
                                      "completed record (a dict)")
             return report
+        if not isinstance(one, dict):
+            report.expect(False, "", f"apply_defaults_fast should return a dict, got "
+                                     f"{type(one).__name__}")
+            return report
         two = make_record(dict(data[1]))
         got = order_report(data, make_record=make_record)
     except Exception as exc:  # the learner's code: report whatever went wrong
         report.expect(False, "", f"apply_defaults_fast raised {type(exc).__name__}: {exc}")
-        return report
-    if not isinstance(one, dict):
-        report.expect(False, "", f"apply_defaults_fast should return a dict, got {type(one).__name__}")
         return report
     shared = [key for key, value in DEFAULTS.items() if isinstance(value, (list, dict))
               and (one.get(key) is value or (one.get(key) is two.get(key)))]
