@@ -305,29 +305,50 @@ def run_bench(
 
 @dataclass(frozen=True)
 class EngineCost:
-    """What an engine costs: seconds to start (and warm) it, and seconds per tiny task."""
+    """What an engine costs: seconds to start (and warm) it, and seconds per tiny task (the
+    median over the rounds, with its relative spread)."""
 
     engine: str
     startup: float
     per_task: float
+    spread: float = 0.0
+
+
+class EngineCosts(list):
+    """The EngineCost of every engine, with how they were measured (rounds, noise)."""
+
+    def __init__(self, costs: Sequence[EngineCost], rounds: int, noise: Noise | None) -> None:
+        super().__init__(costs)
+        self.rounds = rounds
+        self.noise = noise
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, str):
+            for cost in self:
+                if cost.engine == item:
+                    return cost
+            raise KeyError(f"no engine {item!r}; have {[c.engine for c in self]}")
+        return super().__getitem__(item)
 
 
 def task_overheads(processes: int | None = None, tasks: int = 400,
-                   progress: Callable[[str], None] | None = None) -> list[EngineCost]:
-    """Start each engine, then time `tasks` tiny tasks sent one by one (no batching); per task cost."""
+                   progress: Callable[[str], None] | None = None, rounds: int = 3) -> EngineCosts:
+    """Start every engine (start-up timed on its own: start the workers, run a first task on
+    each), then time `tasks` tiny tasks sent one by one (no batching) through each, all engines
+    in the same interleaved rounds (helpers.timing.compare); cost per task = median / tasks.
+
+    rounds defaults to 3, not 5: the engines differ by factors of 10 or more, which three
+    rounds show plainly, and Dask's rounds are the slow part of a notebook cell.
+    """
     from .workloads import worker_pid
 
     processes = usable_cpus() if processes is None else check_processes(processes)
     tasks = check_int("tasks", tasks, minimum=10, maximum=100_000)
+    rounds = check_int("rounds", rounds, minimum=1, maximum=MAX_REPEATS)
     ctx = mp.get_context()  # the kernel's start method, as chosen by helpers.course.setup()
     say = progress or (lambda message: None)
     items = list(range(tasks))
     timeout = 60.0 + tasks * 0.05
-    costs: list[EngineCost] = []
-
-    started = time.perf_counter()
-    [worker_pid(i) for i in items]
-    costs.append(EngineCost("plain call", 0.0, (time.perf_counter() - started) / tasks))
 
     engines: dict[str, Callable[[], contextlib.AbstractContextManager[TinyRunner]]] = {
         "Pool": lambda: _tiny_pool(ctx, processes, timeout),
@@ -335,18 +356,21 @@ def task_overheads(processes: int | None = None, tasks: int = 400,
         "joblib (loky)": lambda: _tiny_joblib(processes, timeout),
         "Dask": lambda: _tiny_dask(processes, timeout),
     }
-    for name, engine in engines.items():
-        say(f"{name}: starting ...")
-        started = time.perf_counter()
-        with engine() as run:
+    startups: dict[str, float] = {}
+    variants: dict[str, Callable[[], Any]] = {"plain call": lambda: [worker_pid(i) for i in items]}
+    with contextlib.ExitStack() as stack:
+        for name, engine in engines.items():
+            say(f"{name}: starting ...")
+            started = time.perf_counter()
+            run = stack.enter_context(engine())
             run(list(range(2 * processes)))  # warm: workers started, the task's module imported
-            startup = time.perf_counter() - started
-            began = time.perf_counter()
-            run(items)
-            per_task = (time.perf_counter() - began) / tasks
-        costs.append(EngineCost(name, startup, per_task))
-        say(f"{name}: {format_seconds(per_task)} per task")
-    return costs
+            startups[name] = time.perf_counter() - started
+            variants[name] = lambda run=run: run(items)
+        comparison = compare(variants, rounds=rounds, warmup=0,
+                             progress=lambda name, r, n: say(f"{name}: round {r + 1}/{n}"))
+    costs = [EngineCost(name, startups.get(name, 0.0), comparison[name].median / tasks,
+                        comparison[name].relative_spread) for name in variants]
+    return EngineCosts(costs, comparison.rounds, comparison.noise)
 
 
 def format_per_task(seconds: float) -> str:
@@ -355,11 +379,18 @@ def format_per_task(seconds: float) -> str:
 
 
 def overhead_table(costs: Sequence[EngineCost]) -> str:
-    """A readable table of engine start-up and per-task costs."""
-    lines = [f"{'engine':<20} {'start-up':>9} {'per task':>9}"]
+    """A readable table of engine start-up and per-task costs (with the spread), and how."""
+    lines = [f"{'engine':<20} {'start-up':>9} {'per task':>9} {'spread':>6}"]
     for c in costs:
         startup = "-" if c.engine == "plain call" else format_seconds(c.startup)
-        lines.append(f"{c.engine:<20} {startup:>9} {format_per_task(c.per_task):>9}")
+        lines.append(f"{c.engine:<20} {startup:>9} {format_per_task(c.per_task):>9} {format_spread(c.spread):>6}")
+    rounds = getattr(costs, "rounds", 0)
+    if rounds:
+        lines.append(f"per task: median of {rounds} round(s) in rotating order, started engines only; "
+                     "start-up: measured once (start the workers, run a first task on each)")
+    noise = getattr(costs, "noise", None)
+    if noise is not None and noise.noisy:
+        lines.append(str(noise))
     return "\n".join(lines)
 
 

@@ -156,8 +156,11 @@ def test_task_overheads_measures_every_engine():
     assert not [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     assert [c.engine for c in costs] == ["plain call", "Pool", "ProcessPoolExecutor",
                                          "joblib (loky)", "Dask"]
-    assert all(c.per_task > 0 for c in costs)
-    assert "Dask" in overhead_table(costs)
+    assert all(c.per_task > 0 and c.spread >= 0 for c in costs)
+    assert costs.rounds == 3 and costs["Dask"].startup > 0 and costs["plain call"].startup == 0
+    assert "Dask" in overhead_table(costs) and "median of 3 round(s)" in overhead_table(costs)
+    with pytest.raises(KeyError):
+        costs["no such engine"]
     from helpers.lab.bench import plot_overheads
 
     assert len(plot_overheads({c.engine: c.per_task for c in costs[1:]}, costs[0].per_task).axes) == 1

@@ -27,3 +27,20 @@ def test_wrong_count_and_missing_cleanup_value():
 
 def test_ran_in_the_kernel():
     assert not check_joblib_prime_count(RIGHT, [os.getpid()], START, STOP, 0)
+
+
+def test_a_typed_in_zero_does_not_hide_running_workers():
+    from joblib import Parallel, delayed
+
+    from helpers.distributed import loky_workers, stop_loky
+    from helpers.workloads import worker_pid
+
+    try:
+        pids = Parallel(n_jobs=2, timeout=60)(delayed(worker_pid)(i) for i in range(4))
+        assert loky_workers(), "loky keeps its workers after Parallel returns"
+        report = check_joblib_prime_count(RIGHT, pids, START, STOP, 0)
+        assert not report and "are running now" in str(report)
+    finally:
+        stop_loky()
+    assert check_joblib_prime_count(RIGHT, pids, START, STOP, len(loky_workers())), \
+        "right after shutdown(wait=True) no worker is left: the verdict does not depend on timing"

@@ -111,3 +111,23 @@ def test_quiet_dask_logging():
     quiet_dask_logging()
     assert os.environ["DASK_LOGGING__DISTRIBUTED"] == "error"
     assert logging.getLogger("distributed").level == logging.ERROR
+
+
+def test_task_graph_figure_from_a_delayed_graph():
+    import pytest
+    from dask import delayed
+
+    from helpers.lab.graphs import plot_task_graph, task_layers, task_name
+    from helpers.workloads import count_primes
+
+    total = delayed(sum)([delayed(count_primes)(lo, lo + 100) for lo in range(0, 300, 100)])
+    graph = total.__dask_graph__()
+    layers = task_layers(graph.get_all_dependencies())
+    assert sorted(layers.values()) == [0, 0, 0, 1] and layers[total.key] == 1
+    assert {task_name(k) for k in graph} == {"count_primes", "sum"}
+    assert task_name(("array-0123456789abcdef0123456789abcdef", 0)) == "array"
+    assert len(plot_task_graph(graph).axes) == 1
+    with pytest.raises(ValueError, match="cycle"):
+        task_layers({"a": {"b"}, "b": {"a"}})
+    with pytest.raises(ValueError):
+        plot_task_graph(42)
