@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from .timing import Timing
 from .validation import check_int, check_size
 
 # --- job 1: a log summary whose "compute" step is cheap -------------------------------------------
@@ -255,34 +254,6 @@ def sampled_self_times(session: Any) -> dict[str, float]:
     return totals
 
 
-# --- measuring fairly ----------------------------------------------------------------------------
-
-def compare_rounds(variants: Mapping[str, Callable[[], Any]], *, rounds: int = 5, warmup: int = 1,
-                   clock: Callable[[], float] = time.perf_counter) -> dict[str, Timing]:
-    """Time every variant in the same rounds, in rotating order, after an untimed warm-up.
-
-    Round r times every variant once, starting at variant r mod k, so a slow spell of the machine
-    hits every variant alike. clock: time.perf_counter (wall) or time.process_time (this
-    process's CPU time, which other programs on the machine do not inflate).
-    """
-    rounds = check_int("rounds", rounds, minimum=1, maximum=1000)
-    warmup = check_int("warmup", warmup, minimum=0, maximum=100)
-    if not variants:
-        raise ValueError("compare_rounds needs at least one variant")
-    names = list(variants)
-    results: dict[str, Any] = {}
-    for _ in range(warmup):
-        for name in names:
-            results[name] = variants[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            start = clock()
-            results[name] = variants[name]()
-            times[name].append(clock() - start)
-    return {name: Timing(tuple(times[name]), results[name]) for name in names}
-
-
 # --- vectorise first: one numeric job, three ways -----------------------------------------------
 
 POLY = (0.5, -1.25, 2.0, 3.0)  # a x^3 + b x^2 + c x + d
@@ -319,11 +290,6 @@ def chunks(items: Sequence[Any], parts: int) -> list[Sequence[Any]]:
         out.append(items[start:stop])
         start = stop
     return out
-
-
-def median_ratio(slow: Timing, fast: Timing) -> float:
-    """How many times faster `fast` was than `slow` (medians)."""
-    return slow.median / fast.median if fast.median > 0 else math.inf
 
 
 def cpu_per_wall(fn: Callable[[], Any], repeats: int = 5) -> float:

@@ -1,23 +1,20 @@
 """helpers.profiling: the jobs give stable results, their hot spots are where notebook 08 says,
-the profile readers and the interleaved measurement work, and bad input gets a clear error."""
+the profile readers work, and bad input gets a clear error."""
 
 import cProfile
 import math
 import multiprocessing as mp
 import pstats
-import time
 
 import pytest
 
 from helpers.profiling import (
     ORDER_STEPS,
     chunks,
-    compare_rounds,
     cpu_per_wall,
     make_log,
     make_numbers,
     make_orders,
-    median_ratio,
     order_report,
     parse_chunk,
     parse_line,
@@ -29,7 +26,6 @@ from helpers.profiling import (
     summarise_log,
     unique_users,
 )
-from helpers.timing import Timing
 
 
 def test_log_is_reproducible_and_parses():
@@ -95,32 +91,6 @@ def test_sampled_self_times_finds_the_hot_spot():
     sampler.stop()
     sampled = sampled_self_times(sampler.last_session)
     assert max(sampled, key=sampled.get) == "unique_users"
-
-
-def test_compare_rounds_rotates_and_keeps_results():
-    order = []
-    timings = compare_rounds({"a": lambda: order.append("a") or 1, "b": lambda: order.append("b") or 2},
-                             rounds=3, warmup=1)
-    assert order == ["a", "b", "a", "b", "b", "a", "a", "b"]
-    assert timings["a"].result == 1 and len(timings["b"].times) == 3
-    cpu = compare_rounds({"x": lambda: None}, rounds=2, warmup=0, clock=time.process_time)
-    assert len(cpu["x"].times) == 2
-
-
-@pytest.mark.parametrize("kwargs", [{"rounds": 0}, {"warmup": -1}, {"rounds": 1.5}])
-def test_compare_rounds_rejects_bad_counts(kwargs):
-    with pytest.raises(ValueError):
-        compare_rounds({"x": lambda: None}, **kwargs)
-
-
-def test_compare_rounds_needs_a_variant():
-    with pytest.raises(ValueError, match="at least one variant"):
-        compare_rounds({})
-
-
-def test_median_ratio():
-    assert median_ratio(Timing((2.0,)), Timing((0.5,))) == 4.0
-    assert median_ratio(Timing((2.0,)), Timing((0.0,))) == math.inf
 
 
 def test_numpy_and_pure_python_agree():

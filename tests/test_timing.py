@@ -123,11 +123,31 @@ def test_stop_ends_after_the_current_call_and_keeps_complete_rounds():
 
 @pytest.mark.parametrize("kwargs", [
     {"variants": {}}, {"variants": [lambda: 1]}, {"variants": {"a": 3}}, {"variants": {"": len}},
-    {"rounds": 0}, {"rounds": 2.5}, {"warmup": -1}, {"progress": 3}, {"stop": True},
+    {"rounds": 0}, {"rounds": 2.5}, {"warmup": -1}, {"progress": 3}, {"stop": True}, {"clock": 3},
 ])
 def test_compare_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         compare(**{"variants": {"a": lambda: 1}, **kwargs})
+
+
+def test_compare_times_with_the_clock_it_is_given():
+    ticks = iter(range(100))
+    result = compare({"a": lambda: 1, "b": lambda: 2}, rounds=3, clock=lambda: next(ticks))
+    assert [result[n].times for n in result] == [(1, 1, 1), (1, 1, 1)], "one tick per timed call"
+    assert result["b"].result == 2
+
+
+def test_a_cpu_clock_does_not_count_sleeping():
+    """time.process_time: CPU time, which waiting (or other programs' load) does not inflate."""
+    def busy():
+        t = time.process_time()
+        while time.process_time() - t < 0.02:
+            pass
+
+    cpu = compare({"sleep": lambda: time.sleep(0.05), "busy": busy}, rounds=3, clock=time.process_time)
+    assert cpu["sleep"].median < cpu["busy"].median, cpu.table()
+    wall = compare({"sleep": lambda: time.sleep(0.05)}, rounds=1, warmup=0)
+    assert wall["sleep"].median >= 0.05, "the default clock is wall time"
 
 
 def test_spread_is_the_iqr_from_four_times_else_min_max():
