@@ -8,7 +8,6 @@ from ..timing import Timing
 from ..workloads import count_primes, prime_window
 from . import Report
 
-
 # Exercise 1's machines: what os.cpu_count() says, the cores CPU affinity allows, the container's
 # CPU quota (cores of CPU time per period; None: no quota) and CPU_LIMIT (None: unset).
 MACHINES: dict[str, dict[str, float | None]] = {
