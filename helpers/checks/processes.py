@@ -66,9 +66,8 @@ def check_colleague_fix(count: object, pids: object, exit_code: object, start: i
     except (TypeError, ValueError):
         in_kernel = False
     if in_kernel:
-        report.expect(False, "", "the hint: read the `target=` argument. `target=f(...)` calls f "
-                      "here, in the kernel, and gives Process what f returned (None); pass the "
-                      "function and its arguments separately: target=f, args=(...)")
+        report.expect(False, "", "a hint: read the `target=` argument. What does Python do with "
+                      "`f(...)` before Process is even created, and what does Process get?")
     if exit_code is None:
         report.expect(False, "", "`exit_code` is None: join the child before reading its exitcode")
     else:
