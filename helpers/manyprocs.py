@@ -111,3 +111,42 @@ def wait_until_ended(procs: list[Any], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def numpy_global_draws(results: Any, part: int, draws: int) -> None:
+    """Process target, the mistake: draw from NumPy's global generator (np.random.random) and put
+    (part, pid, draws) on `results`. Forked children copy the parent's generator state."""
+    import numpy as np  # imported here: this module stays light for spawned children
+
+    draws = check_int("draws", draws, minimum=1, maximum=1_000)
+    results.put((part, os.getpid(), [float(x) for x in np.random.random(draws)]))
+
+
+def numpy_seeded_draws(results: Any, part: int, draws: int, seed: Any) -> None:
+    """Process target, the fix: draw from np.random.default_rng(seed), a generator of its own
+    (seed: an int or a np.random.SeedSequence), and put (part, pid, draws) on `results`."""
+    import numpy as np
+
+    draws = check_int("draws", draws, minimum=1, maximum=1_000)
+    rng = np.random.default_rng(seed)
+    results.put((part, os.getpid(), [float(x) for x in rng.random(draws)]))
+
+
+def run_each(context: Any, target: Any, arguments: list[tuple[Any, ...]],
+             timeout: float = DEFAULT_TIMEOUT) -> list[Any]:
+    """Section 2's pattern as plumbing: one process per argument tuple, each running
+    target(queue, part, *args) and putting one (part, ...) message; drain, join all, check exit
+    codes; the messages sorted by part."""
+    results = context.Queue()
+    procs = [context.Process(target=target, args=(results, part, *args))
+             for part, args in enumerate(arguments)]
+    try:
+        for p in procs:
+            p.start()
+        messages = collect(results, procs, len(procs), timeout)
+    finally:
+        stop(procs, timeout)
+        results.close()
+        results.join_thread()
+    raise_unless_clean(procs)
+    return sorted(messages, key=lambda message: message[0])

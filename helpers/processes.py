@@ -48,3 +48,39 @@ def start_cost(method: str, processes: int = 4, repeats: int = 5) -> Timing:
     method = check_start_method(method)
     processes = check_processes(processes)
     return measure(start_and_join, mp.get_context(method), processes, repeats=repeats, warmup=1)
+
+
+def report_family(queue: Any) -> None:
+    """Process target: put (pid, current_process().name, parent_process().pid) on `queue`.
+
+    parent_process() is the process that created this one with multiprocessing, under every
+    start method (under forkserver os.getppid() is the fork server instead).
+    """
+    parent = mp.parent_process()
+    queue.put((os.getpid(), mp.current_process().name, None if parent is None else parent.pid))
+
+
+def first_task(queue: Any) -> None:
+    """Process target in a module that imports only the standard library: report the pid at once.
+
+    helpers.numpy_worker.first_task does exactly the same from a module that imports NumPy.
+    """
+    queue.put(os.getpid())
+
+
+def first_result(context: Any, target: Any, timeout: float = JOIN_TIMEOUT) -> int:
+    """Start one child running target(queue) with a context, wait for its first message (the
+    pid it sends), join it, and return that pid: what a worker costs before its first result."""
+    queue = context.Queue()
+    child = context.Process(target=target, args=(queue,))
+    start_all([child])
+    try:
+        from .manyprocs import collect  # fails fast if the child dies before sending
+
+        (pid,) = collect(queue, [child], 1, timeout)
+    finally:
+        stop([child], timeout)
+        queue.close()
+        queue.join_thread()
+    raise_unless_clean([child], "first-task process")
+    return pid

@@ -54,15 +54,62 @@ def test_pipe_round_trip_checker():
     assert "failed" in str(check_pipe_round_trip(CHILDREN[0], 1))
 
 
-def test_default_processes_checker(monkeypatch):
+def test_default_processes_checker_judges_the_four_machines():
     from helpers.checks import start
 
-    monkeypatch.setattr(start, "usable_cpus", lambda: 3)
-    monkeypatch.setattr(start.os, "cpu_count", lambda: 8)
-    assert start.check_default_processes(3)
-    assert "os.cpu_count()" in str(start.check_default_processes(8))
-    assert not start.check_default_processes(5)
+    right = {"laptop": 8, "pinned": 4, "container": 2, "hub": 1}
+    report = start.check_default_processes(right)
+    assert report and "one core cannot show a speedup" in str(report)
+    assert "os.cpu_count()" in str(start.check_default_processes({**right, "pinned": 32}))
+    assert "rounds the quota down" in str(start.check_default_processes({**right, "container": 1}))
+    assert "never goes below 1" in str(start.check_default_processes({**right, "hub": 0}))
+    assert "no answer yet for hub" in str(start.check_default_processes({k: right[k] for k in right if k != "hub"}))
+    assert not start.check_default_processes({**right, "laptop": True})
     assert "no answer" in str(start.check_default_processes(None))
+    assert not start.check_default_processes(8)
+
+
+def test_default_processes_checker_does_not_depend_on_this_machine(monkeypatch):
+    """A correct answer passes on one usable core and on sixteen alike."""
+    from helpers import cpus
+    from helpers.checks import start
+
+    right = {"laptop": 8, "pinned": 4, "container": 2, "hub": 1}
+    for cores in (1, 16):
+        monkeypatch.setattr(cpus, "affinity_cpus", lambda cores=cores: cores)
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert start.check_default_processes(right)
+
+
+def test_the_exercise_rule_is_usable_cpus_rule(tmp_path, monkeypatch):
+    """The checker's figures follow helpers.cpus.usable_cpus() on fake limits."""
+    from helpers import cpus
+    from helpers.checks.start import MACHINES, usable_from
+
+    for name, m in MACHINES.items():
+        monkeypatch.setattr(cpus, "affinity_cpus", lambda m=m: int(m["affinity"]))
+        root = tmp_path / name / "cgroup"
+        (root / "job").mkdir(parents=True)
+        if m["quota"] is not None:
+            (root / "job" / "cpu.max").write_text(f"{int(m['quota'] * 100_000)} 100000\n")
+        proc = tmp_path / name / "proc_self_cgroup"
+        proc.write_text("0::/job\n")
+        env = {} if m["cpu_limit"] is None else {"CPU_LIMIT": str(m["cpu_limit"])}
+        got = cpus.usable_cpus(env=env, cgroup_root=root, proc_self_cgroup=proc)
+        assert got == usable_from(m["affinity"], m["quota"], m["cpu_limit"]), name
+
+
+def test_colleague_fix_checker():
+    from helpers.checks.processes import check_colleague_fix
+    from helpers.workloads import count_primes
+
+    right = count_primes(START, STOP)
+    assert check_colleague_fix(right, [CHILDREN[0]], 0, START, STOP)
+    in_kernel = check_colleague_fix(right, [os.getpid()], 0, START, STOP)
+    assert not in_kernel and "target=" in str(in_kernel)
+    assert "join" in str(check_colleague_fix(right, [CHILDREN[0]], None, START, STOP))
+    assert not check_colleague_fix(right, [1], 0, START, STOP)
+    assert not check_colleague_fix(right - 1, [CHILDREN[0]], 0, START, STOP)
 
 
 def test_first_measurement_checker():

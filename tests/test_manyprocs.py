@@ -138,3 +138,28 @@ def test_wait_until_ended_times_out():
         assert not wait_until_ended(procs, timeout=0.2)
     finally:
         stop(procs, timeout=0.1)
+
+
+def test_forked_workers_repeat_numpy_global_stream_and_seeded_ones_do_not():
+    import numpy as np
+
+    from helpers.manyprocs import numpy_global_draws, numpy_seeded_draws, run_each
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    np.random.random()
+    forked = run_each(mp.get_context("fork"), numpy_global_draws, [(3,)] * 3)
+    assert [m[0] for m in forked] == [0, 1, 2]
+    assert forked[0][2] == forked[1][2] == forked[2][2]
+    seeded = run_each(mp.get_context("spawn"), numpy_seeded_draws,
+                      [(3, child) for child in np.random.SeedSequence(7).spawn(3)])
+    assert len({tuple(m[2]) for m in seeded}) == 3
+    assert mp.active_children() == []
+
+
+def test_run_each_fails_fast_when_a_worker_dies():
+    from helpers.manyprocs import finish_with, run_each
+
+    with pytest.raises(RuntimeError):
+        run_each(mp.get_context("spawn"), finish_with, [()], timeout=30)  # finish_with(queue, 0) exits badly
+    assert mp.active_children() == []

@@ -46,3 +46,34 @@ def test_exit_with_rejects_bad_codes(code):
 
     with pytest.raises(ValueError, match="code"):
         exit_with(code)
+
+
+@pytest.mark.parametrize("method", mp.get_all_start_methods())
+def test_report_family_names_the_child_and_its_parent(method):
+    import os
+
+    from helpers.processes import report_family
+
+    ctx = mp.get_context(method)
+    queue = ctx.Queue()
+    child = ctx.Process(target=report_family, args=(queue,), name="asker")
+    child.start()
+    pid, name, parent = queue.get(timeout=60)
+    child.join(60)
+    assert (pid, name, parent) == (child.pid, "asker", os.getpid())
+
+
+def test_first_result_from_both_worker_modules():
+    from helpers import numpy_worker
+    from helpers.processes import first_result, first_task
+
+    spawn = mp.get_context("spawn")
+    assert first_result(spawn, first_task) > 0
+    assert first_result(spawn, numpy_worker.first_task) > 0
+
+
+def test_first_result_fails_fast_when_the_child_dies():
+    from helpers.processes import exit_with, first_result
+
+    with pytest.raises(RuntimeError, match="failed"):
+        first_result(mp.get_context("spawn"), exit_with, timeout=30)  # exit_with(queue) is not an int

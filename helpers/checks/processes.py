@@ -49,3 +49,28 @@ def check_pipe_round_trip(child_pid: object, exit_code: object) -> Report:
         report.expect(exit_code == 0, "the child exited cleanly (exit code 0)",
                       f"exit code {exit_code!r}: the child failed or was stopped; 0 means success")
     return report
+
+
+def check_colleague_fix(count: object, pids: object, exit_code: object, start: int, stop: int) -> Report:
+    """Exercise (a bug to find): the colleague's cell gets the right count, but in the kernel.
+
+    `target=count_primes_into(queue, ...)` calls the worker right there, in the kernel, and hands
+    Process its return value, None, as the target: the child starts, does nothing and exits 0.
+    """
+    import os
+
+    report = check_parallel_prime_count(count, pids, start, stop, minimum_processes=1)
+    report.title = "the colleague's cell, fixed"
+    try:
+        in_kernel = pids is not None and os.getpid() in {int(p) for p in pids}  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        in_kernel = False
+    if in_kernel:
+        report.expect(False, "", "a hint: read the `target=` argument. What does Python do with "
+                      "`f(...)` before Process is even created, and what does Process get?")
+    if exit_code is None:
+        report.expect(False, "", "`exit_code` is None: join the child before reading its exitcode")
+    else:
+        report.expect(exit_code == 0, "the child exited cleanly (exit code 0)",
+                      f"exit code {exit_code!r}: the child failed; 0 means success")
+    return report
