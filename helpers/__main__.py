@@ -1,4 +1,5 @@
-"""Command line: `python -m helpers bench [--quick] [--max-procs N] [--json] [--out DIR]`.
+"""Command line: `python -m helpers bench [--quick] [--max-procs N] [--json] [--out DIR]` and
+`python -m helpers lessons [--runs N] [--json] [NOTEBOOK ...]`.
 
 Imports only argparse and sys at import time: spawn children of this command re-import it.
 """
@@ -34,7 +35,7 @@ def _methods(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `python -m helpers` argument parser (one subcommand: bench)."""
+    """The `python -m helpers` argument parser (subcommands: bench, lessons)."""
     parser = argparse.ArgumentParser(prog="python -m helpers",
                                      description="Multicore Python course tools.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -54,10 +55,39 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", type=_positive_int, metavar="NUMBERS",
                        help="numbers to test for primality (overrides --quick's size)")
     bench.add_argument("--repeats", type=_positive_int, default=3, metavar="R",
-                       help="runs per measurement; the median is reported (default: 3)")
+                       help="rounds: each times serial and every method once, in rotating order; "
+                            "the median and its spread are reported (default: 3)")
     bench.add_argument("--start-method", choices=("spawn", "fork", "forkserver"),
                        help="multiprocessing start method (default: COURSE_START_METHOD or spawn)")
+    lessons = commands.add_parser(
+        "lessons", help="run notebooks headless and count how often each claim held",
+        description="Execute notebooks headless (nbclient, kernel python3, in notebooks/; the "
+                    "files are not written) N times each, collect every claim they check "
+                    "(helpers.claims.claim), and print how often each held, with the figures and "
+                    "likely cause of each miss. Exit status 1 if any claim missed or a run failed.")
+    lessons.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                         help="notebooks to run (default: every numbered notebook in notebooks/)")
+    lessons.add_argument("--runs", type=_positive_int, default=1, metavar="N",
+                         help="times to run each notebook (default: 1)")
+    lessons.add_argument("--json", action="store_true",
+                         help="print a JSON list, one object per claim and run, instead of the table")
     return parser
+
+
+def lessons_command(args: argparse.Namespace) -> int:
+    """Run the notebooks, print the claims table or JSON; 1 if any claim missed."""
+    import json
+    from pathlib import Path
+
+    from .lessons import course_notebooks, lessons_table, run_lessons
+
+    notebooks = [Path(p) for p in args.notebooks] or course_notebooks()
+    records = run_lessons(notebooks, runs=args.runs, progress=_progress)
+    if args.json:
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    else:
+        print(lessons_table(records, args.runs))
+    return 0 if all(r["held"] for r in records) else 1
 
 
 def _progress(message: str) -> None:
@@ -93,9 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "bench":
+    commands = {"bench": bench_command, "lessons": lessons_command}
+    if args.command in commands:
         try:
-            return bench_command(args)
+            return commands[args.command](args)
         except ValueError as error:  # a helper rejected a value argparse could not check
             parser.error(str(error))
     parser.error(f"unknown command {args.command!r}")  # unreachable: argparse checks choices

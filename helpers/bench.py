@@ -5,7 +5,7 @@ equal slice per process. Every engine except raw `Process`es is started and warm
 timed (a real program keeps its pool); raw processes cannot be reused, so their start-up is inside
 every measurement. For each process count all engines run side by side in rounds (serial, then
 each method once), so a load that drifts weighs on all alike; each figure is the median over the
-rounds, and every result is checked against the serial count. Imports only the standard library at import time; engines import what they use.
+rounds (helpers.timing.compare, rotating order), printed with its spread, and every result is checked against the serial count. Imports only the standard library at import time; engines import what they use.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import csv
 import json
 import logging
 import multiprocessing as mp
-import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,7 +25,7 @@ from typing import Any
 from .course import check_start_method, chosen_start_method
 from .cpus import usable_cpus
 from .lifecycle import start_all, stop
-from .timing import format_ratio, format_seconds
+from .timing import Noise, Timing, compare, format_ratio, format_seconds, format_spread
 from .validation import check_int, check_processes
 from .workloads import count_primes, count_primes_into, prime_window, split_range
 
@@ -50,6 +49,7 @@ class BenchRow:
     processes: int
     seconds: float
     speedup: float
+    spread: float = 0.0  # relative spread of the times (helpers.timing), printed as ±4%
 
     @property
     def efficiency(self) -> float:
@@ -69,21 +69,25 @@ class BenchResult:
     start_method: str
     results_match: bool
     expected: int = field(repr=False, default=0)
+    noise: Noise | None = field(repr=False, default=None)
 
     def table(self) -> str:
         """A readable table: method, processes, seconds, speedup, efficiency, with notes."""
         lines = [
-            f"median of {self.repeats} round(s), each timing every method once (serial too); "
+            f"median of {self.repeats} round(s), each timing every method once (serial too) in "
+            "rotating order; spread: half the IQR (min-max under 4 rounds) over the median; "
             f"processes started with {self.start_method} (course start method)",
             "start-up: included for `process` (fresh processes every run); excluded for pool, "
             "executor, joblib and dask (started and warmed first); joblib with 1 process "
             "runs the tasks in this process",
-            f"{'method':<9} {'processes':>9} {'seconds':>9} {'speedup':>8} {'efficiency':>10}",
+            f"{'method':<9} {'processes':>9} {'seconds':>9} {'spread':>6} {'speedup':>8} {'efficiency':>10}",
         ]
         for row in self.rows:
             lines.append(f"{row.method:<9} {row.processes:>9} {format_seconds(row.seconds):>9} "
-                         f"{format_ratio(row.speedup):>8} {row.efficiency:>10.0%}")
+                         f"{format_spread(row.spread):>6} {format_ratio(row.speedup):>8} {row.efficiency:>10.0%}")
         lines.append(f"every result equals the serial count: {self.results_match}")
+        if self.noise is not None and self.noise.noisy:
+            lines.append(str(self.noise))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -100,10 +104,10 @@ class BenchResult:
         path = Path(path)
         with path.open("w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["method", "processes", "seconds", "speedup", "efficiency"])
+            writer.writerow(["method", "processes", "seconds", "speedup", "efficiency", "spread"])
             for r in self.rows:
                 writer.writerow([r.method, r.processes, f"{r.seconds:.6f}", f"{r.speedup:.4f}",
-                                 f"{r.efficiency:.4f}"])
+                                 f"{r.efficiency:.4f}", f"{r.spread:.4f}"])
         return path
 
     def speedup(self, method: str, processes: int) -> float:
@@ -194,14 +198,11 @@ ENGINES: dict[str, Callable[[int, Any, float], contextlib.AbstractContextManager
 }
 
 
-def _times(run: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
-    """Wall times of `repeats` calls of run(), and the last result."""
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return times, result
+def _worst(noises: Sequence[Noise], spread: float) -> Noise:
+    """One Noise for a whole benchmark: the busiest of its comparisons, the widest spread."""
+    loads = [n for n in noises if n.other_cores is not None]
+    busiest = max(loads, key=lambda n: n.other_cores, default=noises[0])
+    return Noise(busiest.other_cores, spread, busiest.usable, busiest.seconds, busiest.peak_cores)
 
 
 def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
@@ -246,41 +247,58 @@ def run_bench(
     def serial() -> int:
         return count_primes(start, stop)
 
-    expected: int | None = None  # the first serial count; every later result must equal it
+    expected = [None]  # the first count found; every later result must equal it
+    wrong: list[str] = []
     serial_times: list[float] = []
-    times: dict[tuple[str, int], list[float]] = {}
-    match, step = True, 0
+    times: dict[tuple[str, int], Timing] = {}
+    noises: list[Noise] = []
+    step = [0]
+
+    def checked(name: str, call: Callable[[], list[int]]) -> Callable[[], int]:
+        def run() -> int:
+            found = sum(call())
+            if expected[0] is None:
+                expected[0] = found
+            elif found != expected[0]:
+                wrong.append(name)
+                say(f"{name}: WRONG RESULT {found} (expected {expected[0]})")
+            return found
+        return run
+
+    def announce(n: int) -> Callable[[str, int, int], None]:
+        def show(name: str, round_index: int, rounds: int) -> None:
+            step[0] += 1
+            say(f"[{step[0]:>3}/{total}] {name:<8} x{1 if name == 'serial' else n:<3} round {round_index + 1}/{rounds}")
+        return show
+
     for n in counts:
         slices = split_range(start, stop, n)
         warm_slices = split_range(start, start + 4_000 * n, 2 * n)
         with contextlib.ExitStack() as stack:
-            runners: dict[str, Callable[[], list[int]]] = {}
+            variants: dict[str, Callable[[], int]] = {"serial": checked("serial", lambda: [serial()])}
+            count_primes(start, start + 4_000)  # warm the serial path like the engines below
             for name in methods:
                 say(f"starting {name} with {n} process(es) ...")
                 run = stack.enter_context(ENGINES[name](n, ctx, timeout))
                 run(warm_slices)  # start and warm the workers (imports, first task)
-                runners[name] = lambda run=run, slices=slices: run(slices)
-            # Rounds: every method once per round, serial included, so that a load that drifts
-            # during the run weighs on all of them alike.
-            for _ in range(repeats):
-                for name, call in [("serial", lambda: [serial()]), *runners.items()]:
-                    step += 1
-                    [seconds], found = _times(call, 1)
-                    expected = sum(found) if expected is None else expected
-                    ok = sum(found) == expected
-                    match = match and ok
-                    if name == "serial":
-                        serial_times.append(seconds)
-                    else:
-                        times.setdefault((name, n), []).append(seconds)
-                    say(f"[{step:>3}/{total}] {name:<8} x{1 if name == 'serial' else n:<3} "
-                        f"{format_seconds(seconds)}{'' if ok else '  WRONG RESULT'}")
-    serial_seconds = statistics.median(serial_times)
-    rows = [BenchRow("serial", 1, serial_seconds, 1.0)]
-    for (name, n), measured in sorted(times.items(), key=lambda item: (item[0][1], methods.index(item[0][0]))):
-        seconds = statistics.median(measured)
-        rows.append(BenchRow(name, n, seconds, serial_seconds / seconds))
-    return BenchResult(tuple(rows), size, repeats, method, match, expected or 0)
+                variants[name] = checked(name, lambda run=run, slices=slices: run(slices))
+            # The measurement core: every method once per round, serial included, in rotating
+            # order, so a load that drifts during the run weighs on all of them alike. Each
+            # variant was warmed above on a small job, so no full-size warm-up round.
+            comparison = compare(variants, rounds=repeats, warmup=0, progress=announce(n))
+        noises.append(comparison.noise)
+        serial_times.extend(comparison["serial"].times)
+        for name in methods:
+            times[(name, n)] = comparison[name]
+    serial_timing = Timing(tuple(serial_times))
+    serial_seconds = serial_timing.median
+    rows = [BenchRow("serial", 1, serial_seconds, 1.0, serial_timing.relative_spread)]
+    for (name, n), timing in sorted(times.items(), key=lambda item: (item[0][1], methods.index(item[0][0]))):
+        rows.append(BenchRow(name, n, timing.median, serial_seconds / timing.median, timing.relative_spread))
+    noise = _worst(noises, max(row.spread for row in rows))
+    if noise.noisy:
+        say(str(noise))
+    return BenchResult(tuple(rows), size, repeats, method, not wrong, expected[0] or 0, noise)
 
 
 # --- overhead per task: many tiny tasks, one at a time, through each engine ---

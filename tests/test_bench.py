@@ -47,7 +47,8 @@ def test_quick_json_run(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)  # stdout is JSON only: progress goes to stderr
     assert isinstance(rows, list) and rows
-    assert all(set(row) == {"method", "processes", "seconds", "speedup"} for row in rows)
+    assert all(set(row) == {"method", "processes", "seconds", "speedup", "spread"} for row in rows)
+    assert all(row["spread"] >= 0 for row in rows)
     assert rows[0]["method"] == "serial" and rows[0]["processes"] == 1 and rows[0]["speedup"] == 1.0
     for method in METHODS:
         assert sorted(r["processes"] for r in rows if r["method"] == method) == [1, 2]
@@ -85,6 +86,7 @@ def test_table_output_and_help(tmp_path):
                   "--methods", "pool,executor", "--out", str(tmp_path), timeout=120)
     assert result.returncode == 0, result.stderr
     assert "method" in result.stdout and "speedup" in result.stdout and "efficiency" in result.stdout
+    assert "spread" in result.stdout and "±" in result.stdout
     assert "every result equals the serial count: True" in result.stdout
     assert "--max-procs" in _cli("bench", "--help").stdout
 
@@ -135,9 +137,9 @@ def test_csv_and_json_of_a_result(tmp_path):
     result = BenchResult((BenchRow("serial", 1, 2.0, 1.0), BenchRow("pool", 2, 1.0, 2.0)),
                          size=1000, repeats=1, start_method="spawn", results_match=True)
     rows = json.loads(result.to_json())
-    assert rows[1] == {"method": "pool", "processes": 2, "seconds": 1.0, "speedup": 2.0}
+    assert rows[1] == {"method": "pool", "processes": 2, "seconds": 1.0, "speedup": 2.0, "spread": 0.0}
     text = result.write_csv(tmp_path / "b.csv").read_text().splitlines()
-    assert text[0] == "method,processes,seconds,speedup,efficiency" and text[2].startswith("pool,2,")
+    assert text[0] == "method,processes,seconds,speedup,efficiency,spread" and text[2].startswith("pool,2,")
     from helpers.lab.bench import plot_bench
 
     assert len(plot_bench(result).axes) == 1

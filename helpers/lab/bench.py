@@ -19,9 +19,9 @@ def plot_bench(result: BenchResult, title: str = "Speedup of each engine, measur
         raise ValueError("the benchmark has no parallel rows to plot")
     serial = next((r.seconds for r in result.rows if r.method == "serial"), 0.0)
     curves = [
-        SpeedupCurve(serial, tuple(SpeedupPoint(r.processes, r.seconds, r.speedup)
+        SpeedupCurve(serial, tuple(SpeedupPoint(r.processes, r.seconds, r.speedup, r.spread)
                                    for r in sorted(rows, key=lambda r: r.processes) if r.method == method),
-                     label=method)
+                     label=method, noise=result.noise)
         for method in dict.fromkeys(r.method for r in rows)
     ]
     return plot_speedup(*curves, title=title, usable=usable)

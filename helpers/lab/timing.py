@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..cpus import usable_cpus
 from ..timing import SpeedupCurve
@@ -10,7 +13,12 @@ from ..timing import SpeedupCurve
 
 def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this machine",
                  usable: int | None = None) -> Figure:
-    """Speedup against process count for each curve, with the ideal line and the usable-core mark."""
+    """Speedup against process count for each curve, with the ideal line and the usable-core mark.
+
+    Each point carries its spread as an error bar (the time's relative spread applied to the
+    speedup); process counts are whole-number ticks; a noisy curve's noise note is written under
+    the plot.
+    """
     if not curves:
         raise ValueError("plot_speedup needs at least one SpeedupCurve")
     usable = usable_cpus() if usable is None else usable
@@ -20,7 +28,9 @@ def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this m
     ax.plot([1, top], [1, top], linestyle="--", color="grey", label="ideal (speedup = processes)")
     for curve in curves:
         xs = [p.processes for p in curve.points]
-        ax.plot(xs, [p.speedup for p in curve.points], marker="o", label=curve.label)
+        ys = [p.speedup for p in curve.points]
+        ax.errorbar(xs, ys, yerr=[y * p.spread for y, p in zip(ys, curve.points, strict=True)],
+                    marker="o", capsize=3, label=curve.label)
     if usable < top:
         ax.axvline(usable, color="tab:red", linestyle=":", label=f"usable cores ({usable})")
     ax.axhline(1, color="black", linewidth=0.5)
@@ -29,7 +39,11 @@ def plot_speedup(*curves: SpeedupCurve, title: str = "Speedup measured on this m
     ax.set_title(title)
     ax.set_xlim(left=0.8)
     ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", fontsize="small")
+    notes = list(dict.fromkeys(str(c.noise) for c in curves if c.noise is not None and c.noise.noisy))
+    if notes:
+        fig.supxlabel(textwrap.fill(" ".join(notes), 100), fontsize="x-small", color="tab:red")
     return fig
 
 
