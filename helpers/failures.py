@@ -160,6 +160,24 @@ def flaky_square(x: int, attempt: int, poison: int | None = None) -> int:
     return x * x
 
 
+def consume_jobs(jobs: Any, results: Any, die_after: int | None = None) -> None:
+    """A pipeline consumer: take (job_id, x) from `jobs` until None, put (job_id, x * x) on
+    `results`. With `die_after`, the process dies abruptly (SIGKILL) after that many results,
+    holding the next job it took: a crash in the middle of a job."""
+    if die_after is not None:
+        die_after = check_int("die_after", die_after, minimum=0)
+    done = 0
+    while True:
+        item = jobs.get(timeout=MAX_SLEEP)  # bounded: a consumer never outlives a lost parent
+        if item is None:
+            return
+        job_id, x = item
+        if die_after is not None and done == die_after:
+            die_abruptly()  # the job just taken, and results still in the feeder thread, are lost
+        results.put((job_id, x * x))
+        done += 1
+
+
 def sleep_then_pid(seconds: float) -> int:
     """Sleep `seconds` (bounded), return this worker's pid: a task that takes a known time."""
     time.sleep(check_seconds("seconds", seconds, maximum=MAX_SLEEP))
@@ -174,6 +192,103 @@ def ignore_sigterm_and_sleep(seconds: float, ready: Any = None) -> None:
     if ready is not None:
         ready.set()
     time.sleep(seconds)
+
+
+def announce_and_sleep(seconds: float, ignore_interrupt: bool = False) -> int:
+    """Print "started <pid>" (flushed), sleep `seconds` (bounded), return the pid.
+
+    For scripts/press_stop.py: the harness reads the line to know a task is running.
+    ignore_interrupt: ignore SIGINT first (for a plain Process, which has no initializer).
+    """
+    seconds = check_seconds("seconds", seconds, maximum=MAX_SLEEP)
+    if ignore_interrupt:
+        ignore_sigint()
+    print(f"started {os.getpid()}", flush=True)
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def ignore_sigint() -> None:
+    """Pool initializer: this worker ignores SIGINT (the stop button, Ctrl+C); its parent decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass(frozen=True)
+class StopPressed:
+    """What a script did when its whole process group got SIGINT (see press_stop)."""
+
+    returncode: int | None
+    reports: tuple[str, ...]
+    tracebacks: int
+    stdout: str
+    stderr: str
+
+    @property
+    def timed_out(self) -> bool:
+        return self.returncode is None
+
+
+STARTED = re.compile(r"started \d+")
+
+
+def press_stop(args: Sequence[str], started: int, timeout: float = 60.0,
+               cwd: str | Path | None = None) -> StopPressed:
+    """Run `python *args` in a process group of its own; once `started` "started <pid>" lines
+    have appeared on its output, send SIGINT to the whole group (what the stop button does to a
+    kernel on Linux and macOS). Everything is bounded by `timeout`; a script still running then
+    gets SIGKILL (returncode None). POSIX only."""
+    import subprocess
+    import sys
+
+    if os.name != "posix":
+        raise OSError("press_stop sends a signal to a process group: Linux and macOS only")
+    started = check_int("started", started, minimum=1, maximum=64)
+    timeout = check_seconds("timeout", timeout, maximum=300)
+    env = dict(os.environ, PYTHONUNBUFFERED="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                        os.environ.get("PYTHONPATH")])))
+    proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # its own group, as a kernel's is
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if len(STARTED.findall("".join(lines))) >= started:
+                ready.set()
+        ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    returncode: int | None = None
+    try:
+        if ready.wait(timeout) and proc.poll() is None:
+            time.sleep(0.2)                            # let the tasks settle into their sleep
+            os.killpg(proc.pid, signal.SIGINT)        # the stop button: the whole group
+        stderr = proc.stderr.read() if proc.wait(max(deadline - time.monotonic(), 0.1)) is not None else ""  # type: ignore[union-attr]
+        returncode = proc.returncode
+    except subprocess.TimeoutExpired:
+        stderr = ""
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        else:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)   # anything of its group still alive
+            except ProcessLookupError:
+                pass
+        reader.join(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    stdout = "".join(lines)
+    reports = tuple(line[len("report: "):].rstrip("\n") for line in stdout.splitlines()
+                    if line.startswith("report: "))
+    return StopPressed(returncode, reports, stderr.count("\nKeyboardInterrupt"), stdout, stderr)
 
 
 def live_children() -> list[multiprocessing.process.BaseProcess]:

@@ -115,6 +115,19 @@ def fit_amdahl(processes: Sequence[float], speedups: Sequence[float]) -> AmdahlF
     return AmdahlFit(s, tuple(float(x) for x in n), tuple(float(x) for x in measured))
 
 
+def fit_amdahl_rounds(comparison: Any, counts: Sequence[int]) -> list[AmdahlFit]:
+    """One Amdahl fit per measured round of a helpers.timing.compare() with variants "serial"
+    and process_label(n): how much the fitted serial fraction moves from round to round."""
+    from .timing import process_label
+
+    serial = comparison["serial"].times
+    fits = []
+    for r in range(len(serial)):
+        speedups = [serial[r] / comparison[process_label(n)].times[r] for n in counts]
+        fits.append(fit_amdahl(list(counts), speedups))
+    return fits
+
+
 def scaled_speedups(serial_seconds: float, unit_seconds: float, processes: Sequence[int],
                     seconds: Sequence[float]) -> list[float]:
     """Gustafson's measured scaled speedup: (serial part + n units done serially) / parallel time."""
@@ -201,6 +214,29 @@ def break_even(task_seconds: Sequence[float], speedups: Sequence[float]) -> Brea
 
 
 # ---------------------------------------------------------------- task timelines
+
+
+def pid_after(seconds: float) -> int:
+    """Sleep `seconds` (at most 5), return this worker's pid: a warm-up task that keeps its
+    worker busy long enough for the others to take theirs."""
+    from .validation import check_seconds
+
+    time.sleep(check_seconds("seconds", seconds, maximum=5))
+    return os.getpid()
+
+
+def warm_pool(pool: Any, workers: int, timeout: float = 60.0) -> set[int]:
+    """Make sure all `workers` processes of `pool` are started and have run a task (their
+    imports done), so no later measurement pays for start-up. Returns their pids."""
+    workers = check_int("workers", workers, minimum=1, maximum=1024)
+    deadline = time.monotonic() + check_timeout(timeout)
+    seen: set[int] = set()
+    while len(seen) < workers:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"only {len(seen)} of {workers} workers answered in {timeout} s")
+        seen |= set(pool.map_async(pid_after, [0.05] * workers, chunksize=1).get(timeout=left))
+    return seen
 
 
 def ramp_tasks(total: int, tasks: int, start: int = PRIME_WINDOW_START) -> list[tuple[int, int]]:
@@ -338,6 +374,14 @@ def matmul_task(size: int, repeats: int, seed: int) -> float:
 def matmul_job(tasks: Sequence[tuple[int, int, int]]) -> list[float]:
     """The serial version: run every (size, repeats, seed) matmul task in this process."""
     return [matmul_task(*task) for task in tasks]
+
+
+BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def blas_environment() -> dict[str, str | None]:
+    """The environment variables that BLAS libraries read when they start, as they are now."""
+    return {name: os.environ.get(name) for name in BLAS_ENV}
 
 
 # ---------------------------------------------------------------- memory per process

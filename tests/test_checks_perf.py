@@ -2,7 +2,12 @@
 
 import os
 
-from helpers.checks.perf import check_amdahl, check_blas_limit, smallest_processes_for
+from helpers.checks.perf import (
+    check_amdahl,
+    check_blas_env,
+    check_blas_limit,
+    smallest_processes_for,
+)
 from tests.realpids import child_pids
 
 CHILDREN = list(child_pids())
@@ -59,3 +64,34 @@ def test_blas_limit_not_answered_or_malformed():
     assert "no answer yet" in str(check_blas_limit(None))
     assert "(pid, threads) pairs" in str(check_blas_limit([1, 2]))
     assert "empty" in str(check_blas_limit([]))
+
+
+def test_blas_env_right_answer(monkeypatch):
+    from helpers.perf import BLAS_ENV
+
+    for name in BLAS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    before = check_blas_env.__globals__["blas_environment"]()
+    report = check_blas_env([(CHILDREN[0], 1), (CHILDREN[1], 1)], before)
+    assert report and "environment is as it was" in str(report)
+
+
+def test_blas_env_forked_workers_and_a_changed_environment(monkeypatch):
+    from helpers.perf import BLAS_ENV, blas_environment
+
+    for name in BLAS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    before = blas_environment()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    report = check_blas_env([(CHILDREN[0], 2)], before)
+    assert not report
+    assert "spawn" in str(report) and "OMP_NUM_THREADS" in str(report)
+
+
+def test_blas_env_rejects_made_up_pids_and_no_answer():
+    from helpers.perf import blas_environment
+
+    assert not check_blas_env([(1, 1)], blas_environment())
+    assert not check_blas_env([(os.getpid(), 1)], blas_environment())
+    assert "no answer yet" in str(check_blas_env(None, blas_environment()))
+    assert "pass `before`" in str(check_blas_env([(CHILDREN[0], 1)], None))

@@ -188,3 +188,93 @@ def test_interrupt_after_raises_keyboard_interrupt():
             time.sleep(10)
     finally:
         timer.cancel()
+
+
+# --- a real SIGINT to a process group; a pipeline whose consumer dies ----------------------
+
+TIMEOUT = 60
+SCRIPTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a process group is POSIX")
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_press_stop_plain_and_robust_pool(method):
+    from helpers.failures import press_stop
+
+    plain = press_stop(["scripts/press_stop.py", "pool", "plain", method], started=2, cwd=SCRIPTS)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.tracebacks == 2
+    assert "the interrupted map() still returned: False (its interrupted tasks are lost)" in plain.reports
+    robust = press_stop(["scripts/press_stop.py", "pool", "robust", method], started=2, cwd=SCRIPTS)
+    assert robust.returncode == 0 and robust.tracebacks == 0
+    assert "parent: pool.terminate() called" in robust.reports
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a process group is POSIX")
+def test_press_stop_breaks_a_plain_executor_and_not_a_robust_one():
+    from helpers.failures import press_stop
+
+    plain = press_stop(["scripts/press_stop.py", "executor", "plain"], started=5, cwd=SCRIPTS)
+    assert "the executor runs a new task: False (BrokenProcessPool)" in plain.reports, plain.stdout
+    robust = press_stop(["scripts/press_stop.py", "executor", "robust"], started=6, cwd=SCRIPTS)
+    assert "after shutdown, every task finished or was cancelled (none lost): True" in robust.reports
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a process group is POSIX")
+def test_press_stop_kills_a_script_that_outlives_its_timeout():
+    from helpers.failures import press_stop
+
+    started = time.monotonic()
+    result = press_stop(["-c", "import time, signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                               "print('started 1', flush=True); time.sleep(60)"], started=1, timeout=2)
+    assert result.timed_out and time.monotonic() - started < 20
+
+
+def test_press_stop_validates():
+    from helpers.failures import press_stop
+
+    with pytest.raises(ValueError):
+        press_stop(["-c", "pass"], started=0)
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_dying_consumer_loses_its_job_and_the_rest_can_be_requeued(method):
+    import queue as queue_module
+
+    from helpers.failures import consume_jobs
+
+    ctx = mp.get_context(method)
+    jobs, results = ctx.Queue(), ctx.Queue()
+    for job_id in range(20):
+        jobs.put((job_id, job_id))
+    jobs.put(None)
+    consumer = ctx.Process(target=consume_jobs, args=(jobs, results, 5))
+    consumer.start()
+    got = {}
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            job_id, value = results.get(timeout=0.5)
+            got[job_id] = value
+        except queue_module.Empty:
+            if consumer.exitcode is not None:
+                break
+    consumer.join(5)
+    assert consumer.exitcode == -9
+    assert len(got) <= 5 and 5 not in got           # the job it held never came back
+    assert all(got[j] == j * j for j in got)
+    jobs.cancel_join_thread()
+    # a fresh consumer on fresh queues finishes the rest
+    jobs2, results2 = ctx.Queue(), ctx.Queue()
+    todo = [j for j in range(20) if j not in got]
+    for job_id in todo:
+        jobs2.put((job_id, job_id))
+    jobs2.put(None)
+    second = ctx.Process(target=consume_jobs, args=(jobs2, results2))
+    second.start()
+    for _ in todo:
+        job_id, value = results2.get(timeout=TIMEOUT)
+        got[job_id] = value
+    second.join(TIMEOUT)
+    assert second.exitcode == 0 and got == {j: j * j for j in range(20)}
+

@@ -290,3 +290,55 @@ def test_perf_plots_build_figures():
         with pytest.raises(ValueError):
             call()
     assert np.isfinite(fit.rms_error)
+
+
+# ------------------------------------------------------------------ fits per round, warm pools, environment
+
+
+def test_fit_amdahl_rounds_fits_each_round():
+    from helpers.timing import Comparison, Noise, Timing, process_label
+
+    times = {"serial": (1.0, 1.0), process_label(1): (1.0, 1.0), process_label(2): (0.55, 0.75)}
+    known = Comparison({name: Timing(values) for name, values in times.items()}, 2, Noise(None, 0.0, 2))
+    fits = perf.fit_amdahl_rounds(known, [1, 2])
+    assert len(fits) == 2
+    assert math.isclose(fits[0].serial_fraction, 0.10, abs_tol=0.01)
+    assert math.isclose(fits[1].serial_fraction, 0.50, abs_tol=0.01)
+
+
+def test_warm_pool_reaches_every_worker():
+    with mp.get_context("spawn").Pool(2) as pool:
+        pids = perf.warm_pool(pool, 2, timeout=TIMEOUT)
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_warm_pool_validates():
+    with pytest.raises(ValueError):
+        perf.warm_pool(None, 0)
+    with pytest.raises(ValueError):
+        perf.pid_after(60)
+
+
+def test_blas_environment_reads_the_variables(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    env = perf.blas_environment()
+    assert env["OMP_NUM_THREADS"] == "3" and env["MKL_NUM_THREADS"] is None
+    assert set(env) == set(perf.BLAS_ENV)
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_blas_env_before_a_fresh_interpreter_starts_limits_it(method):
+    """Under spawn the child reads the environment at start-up; under forkserver, the server's
+    (started here for the first time in a fresh interpreter, after the variable is set)."""
+    code = ("import os, multiprocessing as mp, numpy\n"
+            "from helpers.perf import blas_threads\n"
+            "if __name__ == '__main__':\n"
+            "    os.environ['OPENBLAS_NUM_THREADS'] = '1'\n"
+            f"    with mp.get_context('{method}').Pool(1) as pool:\n"
+            "        print(pool.map(blas_threads, [0])[0][1])\n")
+    env = {k: v for k, v in os.environ.items() if k not in perf.BLAS_ENV}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT,
+                         env=env, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"

@@ -7,7 +7,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from . import Report
+from ..perf import blas_environment
+from . import Report, expect_parallel_pids
 
 AMDAHL_POINTS = [(1, 0.0), (1, 0.3), (2, 0.0), (2, 0.5), (4, 0.1), (16, 0.05), (64, 0.2), (8, 1.0)]
 
@@ -98,4 +99,41 @@ def check_blas_limit(reports: object, parent_pid: int | None = None) -> Report:
                   "every worker runs its matrix products on exactly one BLAS thread",
                   f"some workers still have {crowded} BLAS threads: start the pool with "
                   "initializer=limit_blas_threads, initargs=(1,)")
+    return report
+
+
+def check_blas_env(reports: object, before: object, parent_pid: int | None = None) -> Report:
+    """Exercise: workers with one BLAS thread through the environment alone (no initializer),
+    and this kernel's environment left as it was (`before`: blas_environment() beforehand)."""
+    report = Report("one BLAS thread per worker, from the environment")
+    parent_pid = os.getpid() if parent_pid is None else parent_pid
+    if reports is None:
+        report.expect(False, "", "no answer yet: set `reports` to what pool.map(blas_threads, ...) "
+                                 "returned")
+        return report
+    try:
+        pairs = [(int(pid), int(threads)) for pid, threads in reports]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        report.expect(False, "", "`reports` should be a list of (pid, threads) pairs, as "
+                                 "blas_threads returns them")
+        return report
+    if not report.expect(bool(pairs), "the workers reported back",
+                         "`reports` is empty: map blas_threads over at least one item per worker"):
+        return report
+    expect_parallel_pids(report, [pid for pid, _ in pairs], minimum=1, spread=False,
+                         parent_pid=parent_pid)
+    crowded = sorted({threads for _, threads in pairs if threads != 1})
+    report.expect(not crowded,
+                  "every worker started its BLAS with exactly one thread",
+                  f"some workers still have {crowded} BLAS threads: a forked child inherits this "
+                  "kernel's BLAS, already started, so the environment comes too late; a child that "
+                  "starts a fresh interpreter (mp.get_context(\"spawn\")) reads it at start-up")
+    now = blas_environment()
+    changed = sorted(name for name, value in now.items()
+                     if isinstance(before, dict) and before.get(name) != value)
+    report.expect(isinstance(before, dict) and not changed,
+                  "this kernel's environment is as it was before",
+                  f"still changed: {changed}: restore the variables (try/finally) once the pool "
+                  "has started, or every process started later inherits them"
+                  if changed else "pass `before`, the blas_environment() taken before you started")
     return report

@@ -113,9 +113,9 @@ def plot_timelines(timelines: Sequence[Timeline], labels: Sequence[str]) -> Figu
         ax.set_ylim(-0.6, tl.workers - 0.4)
         ax.invert_yaxis()
         ax.set_title(f"{label}: idle {tl.idle_fraction:.0%}, busiest/average "
-                     f"{tl.imbalance:.2f}x (grey: start-up)", fontsize="medium")
+                     f"{tl.imbalance:.2f}x (grey: before the first task)", fontsize="medium")
     axes[-1].set_xlim(0, end * 1.02)
-    axes[-1].set_xlabel("seconds since the pool was created")
+    axes[-1].set_xlabel("seconds since the run began (start-up: since the pool was created)")
     return fig
 
 
