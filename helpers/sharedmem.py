@@ -291,9 +291,10 @@ def shm_entries() -> set[str]:
 
 
 def kind_of_entry(name: str) -> str:
-    """'semaphore' (sem.mp-*: a Lock, Queue, Value... still alive), 'shared_memory' (psm_*, or
-    wnsm_* on Windows: a SharedMemory block, leaked if nothing uses it), or 'other'."""
-    if name.startswith("sem.mp-"):
+    """'semaphore' (sem.*: a Lock, Queue, Value... still alive; `sem.mp-*` normally, `sem.loky-*`
+    once joblib's loky has renamed this process's semaphores), 'shared_memory' (psm_*, or wnsm_*
+    on Windows: a SharedMemory block, leaked if nothing uses it), or 'other'."""
+    if name.startswith("sem."):
         return "semaphore"
     if name.startswith(("psm_", "wnsm_")):
         return "shared_memory"
