@@ -6,8 +6,9 @@ import os
 import numpy as np
 import pytest
 
-from helpers.checks.capstone import check_mandelbrot
+from helpers.checks.capstone import check_tiles
 from helpers.mandelbrot import (
+    Tile,
     View,
     assemble,
     blank_image,
@@ -70,9 +71,14 @@ def test_view_rejects_bad_values(kwargs):
         View(**kwargs)
 
 
-def test_view_for_cores_grows_with_cores():
+def test_view_for_cores_grows_with_cores_and_is_lopsided():
     small, big = View.for_cores(2), View.for_cores(8)
     assert small.width * small.height < big.width * big.height
+    assert small.y_max > -small.y_min, "off-centre: the mirror image of the top rows is not in the view"
+    top, bottom = (render_rows(View(width=80, height=60, max_iter=small.max_iter, x_min=small.x_min,
+                                    x_max=small.x_max, y_min=small.y_min, y_max=small.y_max), lo, hi)
+                   for lo, hi in row_tiles(60, 2))
+    assert bottom.sum() > 3 * top.sum(), "the lower half of the rows costs far more than the upper"
     with pytest.raises(ValueError):
         View.for_cores(0)
 
@@ -101,42 +107,83 @@ def test_assemble_finds_missing_and_overlapping_rows():
 CHILDREN = list(child_pids(2))
 
 
-def test_checker_right_answer(reference):
-    report = check_mandelbrot(reference.copy(), CHILDREN * 3, SMALL, reference=reference)
+def tiles_from(pids, tiles=8, view=SMALL):
+    """Tiles rendered here, then tagged with the given pids in turn (as workers would tag them)."""
+    parts = [render_tile(view, lo, hi) for lo, hi in row_tiles(view.height, tiles)]
+    return [Tile(p.row_start, p.row_stop, p.counts, pids[i % len(pids)], p.seconds)
+            for i, p in enumerate(parts)]
+
+
+def test_checker_right_answer_in_any_order(reference):
+    report = check_tiles(list(reversed(tiles_from(CHILDREN))), SMALL, cores=2, reference=reference)
     assert report, str(report)
+    assert "small enough to balance" in str(report) and "equals the serial render" in str(report)
 
 
-def test_checker_recomputes_the_reference_when_not_given(reference):
-    assert check_mandelbrot(reference.copy(), CHILDREN, SMALL)
-
-
-def test_checker_wrong_rows(reference):
-    image = reference.copy()
-    image[10:12] = 0
-    report = check_mandelbrot(image, CHILDREN, SMALL, reference=reference)
-    assert not report and "2 of 48 rows differ" in str(report) and "row 10" in str(report)
-
-
-@pytest.mark.parametrize("image, message", [
-    (None, "no image yet"), ([[1, 2]], "numpy array"), (np.zeros((3, 3)), "shape"),
-])
-def test_checker_bad_images(reference, image, message):
-    report = check_mandelbrot(image, CHILDREN, SMALL, reference=reference)
-    assert not report and message in str(report)
-
-
-@pytest.mark.parametrize("pids, message", [
-    (None, "no pids yet"), ([], "empty"), ([os.getpid()] * 4, "in this kernel"),
-    ([7, 7, 7], "not a child process"), ("abc", "process ids"),
-])
-def test_checker_bad_pids(reference, pids, message):
-    report = check_mandelbrot(reference, pids, SMALL, reference=reference)
-    assert not report and message in str(report)
+def test_checker_recomputes_the_reference_when_not_given():
+    assert check_tiles(tiles_from(CHILDREN), SMALL, cores=2)
 
 
 def test_checker_accepts_every_tile_from_one_worker(reference):
     """A pool may give every tile to its first worker: the picture is still right."""
-    assert check_mandelbrot(reference.copy(), CHILDREN[:1] * 4, SMALL, reference=reference)
+    assert check_tiles(tiles_from(CHILDREN[:1]), SMALL, cores=2, reference=reference)
+
+
+def test_checker_accepts_one_core(reference):
+    assert check_tiles(tiles_from(CHILDREN[:1], tiles=4), SMALL, cores=1, reference=reference)
+
+
+def test_checker_finds_wrong_rows(reference):
+    tiles = tiles_from(CHILDREN)
+    bad = tiles[1]
+    counts = bad.counts.copy()
+    counts[:2] = 0
+    tiles[1] = Tile(bad.row_start, bad.row_stop, counts, bad.pid, bad.seconds)
+    report = check_tiles(tiles, SMALL, cores=2, reference=reference)
+    assert not report and "2 of 48 rows differ" in str(report) and f"row {bad.row_start}" in str(report)
+
+
+def test_checker_finds_missing_and_doubled_rows(reference):
+    tiles = tiles_from(CHILDREN)
+    report = check_tiles(tiles[:-1], SMALL, cores=2, reference=reference)
+    assert not report and "in no tile" in str(report)
+    report = check_tiles(tiles + tiles[:1], SMALL, cores=2, reference=reference)
+    assert not report and "more than one tile" in str(report)
+
+
+def test_checker_rejects_tiles_too_big_to_balance(reference):
+    report = check_tiles(tiles_from(CHILDREN, tiles=2), SMALL, cores=2, reference=reference)
+    assert not report and "the tallest tile has 24 rows" in str(report)
+    assert "every row is in exactly one tile" in str(report), "the rest is still checked"
+
+
+def test_checker_rejects_tiles_of_another_view(reference):
+    other = View(width=32, height=48, max_iter=60)
+    report = check_tiles(tiles_from(CHILDREN, view=other), SMALL, cores=2, reference=reference)
+    assert not report and "expected (6, 64)" in str(report)
+
+
+@pytest.mark.parametrize("tiles, message", [
+    (None, "no tiles yet"), ([], "empty"), ("abc", "list of Tile"), (iter([1]), "list of Tile"),
+    ([1, 2], "only Tile objects"),
+])
+def test_checker_bad_tiles(reference, tiles, message):
+    report = check_tiles(tiles, SMALL, cores=2, reference=reference)
+    assert not report and message in str(report)
+
+
+@pytest.mark.parametrize("pids, message", [
+    ([os.getpid()], "in this kernel"), ([7], "not a child process"),
+])
+def test_checker_bad_pids(reference, pids, message):
+    report = check_tiles(tiles_from(pids), SMALL, cores=2, reference=reference)
+    assert not report and message in str(report)
+    assert "equals the serial render" in str(report), "a right picture with fake pids still fails"
+
+
+def test_checker_rejects_bad_cores(reference):
+    with pytest.raises(ValueError):
+        check_tiles(tiles_from(CHILDREN), SMALL, cores=0, reference=reference)
 
 
 def test_plots_return_figures_and_reject_bad_input(reference):
