@@ -38,6 +38,8 @@ MAX_ROUNDS = 1000
 #   our own child running `while True: pass` (in the tree):   0.007 cores: our tree is excluded
 #   other engineers' test suites saturating the VM, 6 x 3 s:  1.94-1.99 cores
 #   (an external `timeout 10 python -c "while True: pass"` could not add to a saturated VM)
+#   quiet VM (2026-12-01, 11:30), 4 s each: idle 0.005 cores (peak 0.10); one external
+#   `python -c "while True: pass"` (not in our tree): 1.01 cores (peak 1.09)
 # Relative spread (half IQR / median) of two identical 40 ms pure-Python jobs, 7 rounds:
 #   idle-ish: ±1.5% to ±8.5%;  VM saturated by others: ±2% to ±28% (most above ±5%).
 # A quarter of a core is far above the idle load and far below one busy program; ±10% is above
