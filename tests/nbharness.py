@@ -37,6 +37,12 @@ INFRASTRUCTURE = ("multiprocessing.resource_tracker", "multiprocessing.forkserve
                   "loky.backend.resource_tracker")
 GRACE_SECONDS = 10.0
 EXIT_HANDLERS_TIMEOUT = 30.0
+# ipykernel's shutdown signals its children progressively (SIGTERM, then SIGKILL after ~14 s);
+# loky's resource tracker ignores SIGTERM, so a kernel that used joblib needs that long to exit.
+# With jupyter_client's default 5 s the kernel is SIGTERMed before its exit handlers run, and
+# loky's tracker then reports the temporary folders joblib registered as leaked. A clean kernel
+# still exits in well under a second.
+SHUTDOWN_WAIT_SECONDS = 30.0
 # What the resource tracker writes when it had to clean up after someone (or could not):
 # "resource_tracker: There appear to be N leaked semaphore objects to clean up at shutdown",
 # "resource_tracker: process died unexpectedly, relaunching.  Some resources might leak.",
@@ -279,6 +285,7 @@ def graceful_shutdown(km, kc) -> tuple[list[str], int | None]:
                         f"{EXIT_HANDLERS_TIMEOUT:.0f} s in the kernel ({type(error).__name__})")
     process = km.provisioner.process if km.provisioner else None
     kc.stop_channels()
+    km.shutdown_wait_time = SHUTDOWN_WAIT_SECONDS
     km.shutdown_kernel(now=False)
     return problems, (process.returncode if process is not None else None)
 
