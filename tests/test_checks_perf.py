@@ -5,7 +5,6 @@ import os
 from helpers.checks.perf import (
     check_amdahl,
     check_blas_env,
-    check_blas_limit,
     smallest_processes_for,
 )
 from tests.realpids import child_pids
@@ -45,25 +44,11 @@ def test_amdahl_wrong_count():
     assert not check_amdahl(right_amdahl, None)
 
 
-def test_blas_limit_right_answer():
-    report = check_blas_limit([(CHILDREN[0], 1), (CHILDREN[1], 1)])
-    assert report and "exactly one BLAS thread" in str(report)
+def test_blas_env_not_answered_or_malformed():
+    from helpers.perf import blas_environment
 
-
-def test_blas_limit_default_threads():
-    report = check_blas_limit([(CHILDREN[0], 2), (CHILDREN[1], 2)])
-    assert not report and "initializer=limit_blas_threads" in str(report)
-
-
-def test_blas_limit_ran_in_the_kernel():
-    report = check_blas_limit([(os.getpid(), 1)])
-    assert not report and "this kernel" in str(report)
-
-
-def test_blas_limit_not_answered_or_malformed():
-    assert "no answer yet" in str(check_blas_limit(None))
-    assert "(pid, threads) pairs" in str(check_blas_limit([1, 2]))
-    assert "empty" in str(check_blas_limit([]))
+    assert "(pid, threads) pairs" in str(check_blas_env([1, 2], blas_environment()))
+    assert "empty" in str(check_blas_env([], blas_environment()))
 
 
 def test_blas_env_right_answer(monkeypatch):

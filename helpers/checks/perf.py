@@ -73,35 +73,6 @@ def _check_formula(report: Report, amdahl: Callable[..., Any]) -> None:
     report.expect(True, "amdahl(n, s) matches 1 / (s + (1 - s) / n) at every point tried", "")
 
 
-def check_blas_limit(reports: object, parent_pid: int | None = None) -> Report:
-    """Exercise: workers report (pid, BLAS threads) after a pool initializer limited them to one."""
-    report = Report("one BLAS thread per worker")
-    parent_pid = os.getpid() if parent_pid is None else parent_pid
-    if reports is None:
-        report.expect(False, "", "no answer yet: set `reports` to what pool.map(blas_threads, ...) "
-                                 "returned")
-        return report
-    try:
-        pairs = [(int(pid), int(threads)) for pid, threads in reports]  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        report.expect(False, "", "`reports` should be a list of (pid, threads) pairs, as "
-                                 "blas_threads returns them")
-        return report
-    if not report.expect(bool(pairs), "the workers reported back",
-                         "`reports` is empty: map blas_threads over at least one item per worker"):
-        return report
-    report.expect(all(pid != parent_pid for pid, _ in pairs),
-                  "every report came from a worker process, not this kernel",
-                  "a report came from this kernel: call blas_threads through the pool "
-                  "(pool.map), not directly")
-    crowded = sorted({threads for _, threads in pairs if threads != 1})
-    report.expect(not crowded,
-                  "every worker runs its matrix products on exactly one BLAS thread",
-                  f"some workers still have {crowded} BLAS threads: start the pool with "
-                  "initializer=limit_blas_threads, initargs=(1,)")
-    return report
-
-
 def check_blas_env(reports: object, before: object, parent_pid: int | None = None) -> Report:
     """Exercise: workers with one BLAS thread through the environment alone (no initializer),
     and this kernel's environment left as it was (`before`: blas_environment() beforehand)."""
