@@ -9,6 +9,7 @@ import math
 import os
 import time
 
+from .lifecycle import stop
 from .validation import check_int, check_seconds
 
 # Filled in by `load_small_primes`, once in each pool worker (see the `initializer` section).
@@ -121,12 +122,8 @@ def start_a_child(seconds: float = 0.0) -> int | None:
     import multiprocessing
 
     child = multiprocessing.Process(target=time.sleep, args=(check_seconds("seconds", seconds, maximum=10),))
-    child.start()
-    child.join(30)
-    if child.is_alive():
-        child.terminate()
-        child.join(5)
-    return child.exitcode
+    child.start()  # a Pool worker fails here
+    return stop([child], timeout=30).exitcodes[0]
 
 
 def whoami(_: object = None) -> tuple[int, int | None, bool, str]:
