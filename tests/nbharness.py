@@ -72,14 +72,18 @@ _durations: dict[str, float] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep Jupyter, IPython and matplotlib settings out of the user's home during tests."""
+    """Keep Jupyter, IPython and matplotlib settings out of the user's home, and joblib's temporary
+    folders out of /dev/shm, during tests."""
     global _private_dirs
     _private_dirs = tempfile.TemporaryDirectory(prefix="multicore-tests-", ignore_cleanup_errors=True)
     atexit.register(_private_dirs.cleanup)  # after IPython's own exit handlers, which write there
     root = Path(_private_dirs.name)
     for variable, name in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_DATA_DIR", "jupyter-data"),
                            ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython"),
-                           ("MPLCONFIGDIR", "matplotlib"), ("", "kernel-stderr")]:
+                           ("MPLCONFIGDIR", "matplotlib"), ("", "kernel-stderr"),
+                           # joblib's memmapping folders (a kernel that used loky leaves empty ones in
+                           # /dev/shm after it shuts down; cause not yet found)
+                           ("JOBLIB_TEMP_FOLDER", "joblib")]:
         (root / name).mkdir()
         if variable:
             os.environ[variable] = str(root / name)
