@@ -3,6 +3,7 @@
 import logging
 import multiprocessing as mp
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -182,12 +183,15 @@ def test_self_deadlock_is_bounded():
 
 
 def test_interrupt_after_raises_keyboard_interrupt():
+    # as in a kernel, even if pytest was started where SIGINT is ignored (a background job)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = interrupt_after(0.1)
     try:
         with pytest.raises(KeyboardInterrupt):
             time.sleep(10)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- a real SIGINT to a process group; a pipeline whose consumer dies ----------------------

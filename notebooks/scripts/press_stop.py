@@ -11,6 +11,7 @@ prints what happened as "report: ..." lines.
 """
 
 import multiprocessing as mp
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -106,6 +107,9 @@ def run_executor(ctx, robust):
 
 
 if __name__ == "__main__":
+    # Ctrl-C as a kernel or a terminal sees it, even when this was started from a shell that
+    # ignores SIGINT for background jobs (Python then installs no handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     kind, pattern = sys.argv[1], sys.argv[2]
     method = sys.argv[3] if len(sys.argv) > 3 else "spawn"
     ctx = mp.get_context(method)
