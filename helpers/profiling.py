@@ -220,13 +220,31 @@ def _short_name(func: tuple[str, int, str]) -> str:
     return name
 
 
-def profile_facts(stats: pstats.Stats) -> ProfileFacts:
-    """Turn pstats.Stats into rows (what sort_stats/print_stats show, but as data)."""
+def profile_facts(stats: pstats.Stats, within: Callable[..., Any] | None = None) -> ProfileFacts:
+    """Turn pstats.Stats into rows (what sort_stats/print_stats show, but as data).
+
+    `within` (a function of the profiled job) keeps only the functions of its module and what
+    they called, directly or not: from Python 3.12 cProfile records every thread of the process
+    (it is built on sys.monitoring), so a profile taken in a Jupyter kernel also holds the
+    kernel's own threads waiting in `poll`. The total is then the kept functions' own time.
+    """
     if not isinstance(stats, pstats.Stats):
         raise ValueError(f"profile_facts needs a pstats.Stats, got {type(stats).__name__}")
+    table = stats.stats  # type: ignore[attr-defined]
+    keep = set(table)
+    if within is not None:
+        home = within.__code__.co_filename
+        keep = {func for func in table if func[0] == home}
+        grew = True
+        while grew:  # add whatever a kept function called, until nothing new is reached
+            more = {func for func, (*_, callers) in table.items()
+                    if func not in keep and keep.intersection(callers)}
+            keep |= more
+            grew = bool(more)
     rows = tuple(ProfileRow(_short_name(func), func[0], nc, tt, ct)
-                 for func, (cc, nc, tt, ct, callers) in stats.stats.items())  # type: ignore[attr-defined]
-    return ProfileFacts(rows, stats.total_tt)  # type: ignore[attr-defined]
+                 for func, (cc, nc, tt, ct, callers) in table.items() if func in keep)
+    total = stats.total_tt if within is None else sum(r.own for r in rows)  # type: ignore[attr-defined]
+    return ProfileFacts(rows, total)
 
 
 def profile_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ProfileFacts]:
