@@ -125,3 +125,27 @@ def test_cpu_per_wall_is_about_one_for_a_single_thread():
 def test_sizes_are_checked(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_profile_facts_within_keeps_the_job_and_what_it_called():
+    """From 3.12 cProfile sees every thread; within= keeps the job's functions only."""
+    import cProfile
+    import pstats
+    import threading
+    import time as time_module
+
+    from helpers.profiling import make_log, profile_facts, summarise_log
+
+    stop = threading.Event()
+    idler = threading.Thread(target=lambda: [time_module.sleep(0.001) for _ in iter(stop.is_set, True)])
+    idler.start()
+    try:
+        with cProfile.Profile() as profiler:
+            summarise_log(make_log(500))
+    finally:
+        stop.set()
+        idler.join(10)
+    facts = profile_facts(pstats.Stats(profiler), within=summarise_log)
+    names = {row.name for row in facts.rows}
+    assert "summarise_log" in names and not any("sleep" in n for n in names)
+    assert facts.total == sum(row.own for row in facts.rows)
